@@ -1,0 +1,20 @@
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+module.exports = tseslint.config(
+  { ignores: ['node_modules/', '.aws-sam/', '.local/', 'dist/', 'functions/http/validators.generated.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['functions/**/*.ts', 'hooks/**/*.ts'],
+    rules: {
+      // Production code reaches the local stage only through configuration, never by import.
+      'no-restricted-imports': ['error', { patterns: ['**/local/**', '**/test/**'] }],
+    },
+  },
+);

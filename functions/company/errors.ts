@@ -1,0 +1,21 @@
+/** Domain failures; functions/http/problems.ts maps each class to its HTTP problem. */
+export class CompanyNotFound extends Error {
+  constructor(readonly companyId: string) {
+    super(`Company ${companyId} does not exist`);
+    this.name = 'CompanyNotFound';
+  }
+}
+
+export class VersionConflict extends Error {
+  constructor(readonly companyId: string, readonly expectedVersion: number) {
+    super(`Company ${companyId} is no longer at version ${expectedVersion}`);
+    this.name = 'VersionConflict';
+  }
+}
+
+export class InvalidPageToken extends Error {
+  constructor() {
+    super('The nextToken was not issued by this API');
+    this.name = 'InvalidPageToken';
+  }
+}

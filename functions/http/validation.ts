@@ -1,0 +1,29 @@
+import type { FieldError } from './request-errors';
+import { InvalidRequest } from './request-errors';
+import validators, { patternHints, readOnlyProperties, type ValidationError } from './validators.generated';
+
+/** Turns schema violations into messages a client can act on, each at the path it concerns. */
+function fieldError(prefix: string, error: ValidationError): FieldError {
+  const at = prefix + error.instancePath;
+  switch (error.keyword) {
+    case 'required':
+      return { path: `${at}/${String(error.params.missingProperty)}`, message: 'is required' };
+    case 'additionalProperties': {
+      const name = String(error.params.additionalProperty);
+      const readOnly = at === '/body' && readOnlyProperties.includes(name);
+      return { path: `${at}/${name}`, message: readOnly ? 'is read-only and set by the server' : 'is not a known property' };
+    }
+    case 'pattern':
+      return { path: at, message: patternHints[at] ? `must be ${patternHints[at]}` : String(error.message) };
+    default:
+      return { path: at, message: String(error.message) };
+  }
+}
+
+/** Validates with the contract's own schemas; throws InvalidRequest listing every violation. */
+export function validate<T>(schemaName: string, data: unknown, prefix = ''): T {
+  const validator = validators[schemaName];
+  if (!validator) throw new Error(`No validator named ${schemaName}; regenerate with npm run generate:validators`);
+  if (!validator(data)) throw new InvalidRequest((validator.errors ?? []).map((error) => fieldError(prefix, error)));
+  return data as T;
+}

@@ -1,0 +1,131 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { join } from 'node:path';
+import { LOCAL_ACCOUNT, LOCAL_REGION, parameterValues, readTemplate, resolve, type ResolveContext, ROOT, type Template } from './cloudformation';
+
+/**
+ * One typed model of what the local stage runs, read from template.yaml, iaac/ and the OpenAPI document
+ * it includes. Nothing here lists routes, functions or tables by hand.
+ */
+
+export const APP_TEMPLATE = 'template.yaml';
+export const TABLE_TEMPLATE = 'iaac/company-table.yaml';
+export const BUILD_DIR = join(ROOT, '.aws-sam', 'build');
+
+export interface FunctionSpec {
+  logicalId: string;
+  functionName: string;
+  /** `file.export`, relative to the bundle directory, as Lambda reads it. */
+  handler: string;
+  bundleDir: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  environment: Record<string, string>;
+  alias?: string;
+  build?: { entryPoints: string[]; minify: boolean; target: string; sourcemap: boolean; format: 'cjs' | 'esm'; external: string[]; mainFields: string[] };
+}
+
+export interface StageModel {
+  stageName: string;
+  functions: FunctionSpec[];
+  /** The OpenAPI document with every intrinsic resolved, as API Gateway imports it. */
+  apiDocument: Template;
+  table: { logicalId: string; createTable: CreateTableCommandInput };
+}
+
+export interface StageOptions {
+  parameterOverrides?: Record<string, string>;
+  /** The local physical name of the Company table (tests give each suite its own). */
+  tableName?: string;
+}
+
+export const functionArn = (name: string, qualifier?: string) =>
+  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+
+/** Reads a resource's `Fn::ImportValue` exports by resolving the stack that declares them. */
+function tableStack(stackName: string, tableName: string | undefined) {
+  const template = readTemplate(TABLE_TEMPLATE);
+  const [logicalId, table] = Object.entries<Template>(template.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
+  const physicalName = tableName ?? `${stackName}-${logicalId}`;
+  const ctx: ResolveContext = {
+    file: TABLE_TEMPLATE,
+    stackName,
+    template,
+    parameters: parameterValues(template),
+    refs: { [logicalId]: physicalName },
+    attributes: { [`${logicalId}.Arn`]: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${physicalName}` },
+    imports: {},
+    secrets: new Map(),
+  };
+  const imports: Record<string, string> = {};
+  for (const output of Object.values<Template>(template.Outputs ?? {})) {
+    if (output.Export) imports[resolve(ctx, output.Export.Name) as string] = resolve(ctx, output.Value) as string;
+  }
+  const p = resolve(ctx, table.Properties) as Template;
+  // PITR, SSE and deletion protection are AWS-side guarantees; DynamoDB Local has no use for them.
+  const createTable: CreateTableCommandInput = {
+    TableName: physicalName,
+    AttributeDefinitions: p.AttributeDefinitions,
+    KeySchema: p.KeySchema,
+    BillingMode: p.BillingMode,
+    ProvisionedThroughput: p.ProvisionedThroughput,
+    GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
+    LocalSecondaryIndexes: p.LocalSecondaryIndexes,
+  };
+  return { imports, table: { logicalId, createTable } };
+}
+
+export function loadStage(options: StageOptions = {}): StageModel {
+  const template = readTemplate(APP_TEMPLATE);
+  const parameters = parameterValues(template, options.parameterOverrides);
+  const { imports, table } = tableStack(parameters.TableStackName ?? 'company-canary-table', options.tableName);
+  const resources = Object.entries<Template>(template.Resources);
+  const refs: Record<string, string> = {};
+  const attributes: Record<string, string> = {};
+  for (const [id, resource] of resources) {
+    refs[id] = resource.Type === 'AWS::Serverless::Function' ? id : `local-${id}`;
+    attributes[`${id}.Arn`] = `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}`;
+  }
+  const ctx: ResolveContext = { file: APP_TEMPLATE, stackName: 'company-canary', template, parameters, refs, attributes, imports, secrets: new Map() };
+
+  const globals = (template.Globals?.Function ?? {}) as Template;
+  const functions: FunctionSpec[] = [];
+  for (const [logicalId, resource] of resources) {
+    if (resource.Type !== 'AWS::Serverless::Function') continue;
+    const props = { ...globals, ...resource.Properties } as Template;
+    const functionName = props.FunctionName ? (resolve(ctx, props.FunctionName) as string) : logicalId;
+    refs[logicalId] = functionName;
+    attributes[`${logicalId}.Arn`] = functionArn(functionName);
+    if (props.AutoPublishAlias) refs[`${logicalId}Alias${props.AutoPublishAlias}`] = functionArn(functionName, props.AutoPublishAlias);
+    const environment = resolve(ctx, {
+      ...globals.Environment?.Variables,
+      ...resource.Properties?.Environment?.Variables,
+    }) as Record<string, string>;
+    const buildProps = resource.Metadata?.BuildMethod === 'esbuild' ? (resource.Metadata.BuildProperties ?? {}) : undefined;
+    functions.push({
+      logicalId,
+      functionName,
+      handler: props.Handler,
+      bundleDir: join(BUILD_DIR, logicalId),
+      timeoutSeconds: Number(props.Timeout ?? 3),
+      memoryMb: Number(props.MemorySize ?? 128),
+      environment,
+      alias: props.AutoPublishAlias,
+      build: buildProps && {
+        entryPoints: buildProps.EntryPoints,
+        minify: buildProps.Minify ?? true,
+        target: buildProps.Target ?? 'es2020',
+        sourcemap: buildProps.Sourcemap ?? false,
+        format: buildProps.Format ?? 'cjs',
+        external: buildProps.External ?? [],
+        mainFields: String(buildProps.MainFields ?? 'main,module').split(','),
+      },
+    });
+  }
+  const api = resources.find(([, r]) => r.Type === 'AWS::Serverless::Api')!;
+  return {
+    stageName: resolve(ctx, api[1].Properties.StageName) as string,
+    functions,
+    apiDocument: resolve(ctx, api[1].Properties.DefinitionBody) as Template,
+    table,
+  };
+}

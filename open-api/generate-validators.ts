@@ -1,0 +1,83 @@
+/**
+ * Compiles the contract's request schemas into standalone validators (functions/http/validators.generated.js),
+ * so handlers validate with exactly the gateway's schemas without shipping a schema compiler.
+ * Run `npm run generate:validators` after editing open-api/company-api.yaml; a test fails while it is stale.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
+import { type JsonSchema, loadContract, operations, parametersSchema } from './contract';
+
+export const GENERATED_PATH = join(__dirname, '..', 'functions', 'http', 'validators.generated.js');
+
+/** Each operation exports `<operationId>Params` (path and query) and, when it takes a body, `<operationId>Body`. */
+const TYPES = `// Generated beside validators.generated.js. Do not edit.
+export interface ValidationError { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }
+export interface Validator { (data: unknown): boolean; errors?: ValidationError[] | null }
+export const operationIds: string[];
+export const readOnlyProperties: string[];
+/** A failed pattern at this instance path is explained by the schema's description. */
+export const patternHints: Record<string, string>;
+declare const validators: Record<string, Validator | undefined>;
+export default validators;
+`;
+
+/** Error hints: a schema's description explains a failed pattern better than the pattern itself. */
+function patternHints(prefix: string, schema: JsonSchema, hints: Record<string, string>) {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  for (const [name, property] of Object.entries(properties)) {
+    const at = `${prefix}/${name}`;
+    if (typeof property.pattern === 'string' && typeof property.description === 'string') hints[at] = property.description;
+    patternHints(at, property, hints);
+  }
+}
+
+export function generateValidators(): string {
+  const doc = loadContract();
+  const compilers = {
+    params: new Ajv({ code: { source: true }, allErrors: true, coerceTypes: true, useDefaults: true, strict: true }),
+    body: new Ajv({ code: { source: true }, allErrors: true, strict: true }),
+  };
+  const exportNames: Record<string, string> = {};
+  const hints: Record<string, string> = {};
+  const operationIds: string[] = [];
+  for (const operation of operations(doc)) {
+    if (!operation.operationId) continue;
+    operationIds.push(operation.operationId);
+    const params = parametersSchema(operation);
+    compilers.params.addSchema(params, `${operation.operationId}Params`);
+    exportNames[`${operation.operationId}Params`] = `${operation.operationId}Params`;
+    patternHints('', params, hints);
+    if (operation.bodySchema) {
+      compilers.body.addSchema(operation.bodySchema, `${operation.operationId}Body`);
+      patternHints('/body', operation.bodySchema, hints);
+    }
+  }
+  const bodies = Object.fromEntries(
+    operations(doc).filter((o) => o.bodySchema && o.operationId).map((o) => [`${o.operationId}Body`, `${o.operationId}Body`]),
+  );
+  const company = doc.components.schemas.Company.properties as Record<string, JsonSchema>;
+  const readOnly = Object.keys(company).filter((name) => company[name]?.readOnly === true);
+  const strip = (code: string) => code.replace(/^"use strict";/, '');
+  return [
+    '// Generated from open-api/company-api.yaml by `npm run generate:validators`. Do not edit.',
+    '"use strict";',
+    '(function () {',
+    strip(standaloneCode(compilers.params, exportNames)),
+    '})();',
+    '(function () {',
+    strip(standaloneCode(compilers.body, bodies)),
+    '})();',
+    `exports.operationIds = ${JSON.stringify(operationIds)};`,
+    `exports.readOnlyProperties = ${JSON.stringify(readOnly)};`,
+    `exports.patternHints = ${JSON.stringify(hints, null, 2)};`,
+    '',
+  ].join('\n');
+}
+
+if (require.main === module) {
+  writeFileSync(GENERATED_PATH, generateValidators());
+  writeFileSync(GENERATED_PATH.replace(/\.js$/, '.d.ts'), TYPES);
+  console.log(`wrote ${GENERATED_PATH}`);
+}
