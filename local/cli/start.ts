@@ -1,0 +1,58 @@
+/**
+ * `npm start`: the local stage. DynamoDB Local with the table from iaac/, every function of template.yaml
+ * from its built bundle, and the API from open-api/ on http://127.0.0.1:3000 (PORT to change).
+ *   npm start -- --persist     keep the data in .local/dynamodb between runs
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { operations } from '../../open-api/contract';
+import { ROOT } from '../template/cloudformation';
+import { startLocalStage } from '../local-stage';
+import { integrationFunctionArn } from '../services/api-gateway/routes';
+
+async function main() {
+  const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } } });
+  const port = Number(process.env.PORT ?? 3000);
+  const persistDir = values.persist ? join(ROOT, '.local', 'dynamodb') : undefined;
+  console.log(`starting DynamoDB Local (${persistDir ? `persisted in ${persistDir}` : 'in memory'})…`);
+  const stage = await startLocalStage({
+    port,
+    persistDir,
+    onLog: values.quiet ? undefined : (fn, line) => console.log(`  ${fn} | ${line}`),
+    onAccess: (e) =>
+      console.log(`${new Date().toISOString()} ${e.method} ${e.path} ${e.status} ${e.latencyMs.toFixed(1)}ms ${e.functionName ?? 'gateway'} ${e.requestId}`),
+  });
+  for (const fn of stage.model.functions) {
+    if (!existsSync(fn.bundleDir)) console.warn(`warning: ${fn.logicalId} has no bundle in ${fn.bundleDir}; run npm run build`);
+  }
+  console.log(`table ${stage.tableName} (${stage.tableStatus}) on ${stage.dynamoEndpoint}`);
+  console.log(`serving ${stage.url}/ (stage ${stage.model.stageName}); IAM auth is not checked locally:`);
+  for (const op of operations(stage.model.apiDocument)) {
+    const target = op.integration?.type === 'aws_proxy' ? integrationFunctionArn(op).split(':function:')[1] : `${op.integration?.type} integration`;
+    console.log(`  ${op.method.padEnd(6)} ${op.path.padEnd(24)} → ${target}`);
+  }
+  console.log('Ctrl-C stops the stage, DynamoDB Local included.');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping…`);
+    stage.stop().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(`stop failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(`local stage failed to start: ${error.message}`);
+  if (error.code === 'EADDRINUSE') console.error('Another process holds the port: stop it or set PORT to a free one.');
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import type { Template } from '../../template/cloudformation';
+
+/** API Gateway's own error responses, rendered from the document's x-amazon-apigateway-gateway-responses. */
+
+export type GatewayResponseType =
+  | 'BAD_REQUEST_BODY'
+  | 'BAD_REQUEST_PARAMETERS'
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'REQUEST_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INTEGRATION_FAILURE'
+  | 'INTEGRATION_TIMEOUT';
+
+/** Each type's default status and message, as API Gateway documents them. */
+const DEFAULTS: Record<GatewayResponseType, { status: number; message: string }> = {
+  BAD_REQUEST_BODY: { status: 400, message: 'Invalid request body' },
+  BAD_REQUEST_PARAMETERS: { status: 400, message: 'Missing required request parameters' },
+  MISSING_AUTHENTICATION_TOKEN: { status: 403, message: 'Missing Authentication Token' },
+  REQUEST_TOO_LARGE: { status: 413, message: 'Request Too Long' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Media Type' },
+  INTEGRATION_FAILURE: { status: 502, message: 'Internal server error' },
+  INTEGRATION_TIMEOUT: { status: 504, message: 'Endpoint request timed out' },
+};
+
+export interface RenderedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+export function gatewayResponse(
+  document: Template,
+  type: GatewayResponseType,
+  context: { requestId: string; message?: string },
+): RenderedResponse {
+  const defaults = DEFAULTS[type];
+  const status = defaults.status;
+  const configured = document['x-amazon-apigateway-gateway-responses'] ?? {};
+  const spec = configured[type] ?? configured[status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
+  const message = context.message ?? defaults.message;
+  const variables: Record<string, string> = {
+    'context.requestId': context.requestId,
+    'context.error.message': message,
+    'context.error.messageString': JSON.stringify(message),
+    'context.error.responseType': type,
+  };
+  if (!spec) return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) };
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries<string>(spec.responseParameters ?? {})) {
+    const name = key.replace(/^gatewayresponse\.header\./, '');
+    headers[name] = value.replace(/^'(.*)'$/, '$1');
+  }
+  const template = String(spec.responseTemplates?.['application/json'] ?? '');
+  // Gateway response templates substitute variables only; they run no VTL.
+  const body = template.replace(/\$context(\.[A-Za-z]+)+/g, (name) => variables[name.slice(1)] ?? '');
+  return { status: Number(spec.statusCode ?? status), headers, body };
+}
