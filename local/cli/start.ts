@@ -1,7 +1,8 @@
 /**
  * `npm start`: the local stage. DynamoDB Local with the table from iaac/, every function of template.yaml
  * from its built bundle, and the API from open-api/ on http://127.0.0.1:3000 (PORT to change).
- *   npm start -- --persist     keep the data in .local/dynamodb between runs
+ *   npm start -- --persist            keep the data in .local/dynamodb between runs
+ *   npm start -- --data-dir <folder>  keep it in another folder
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,9 +13,15 @@ import { startLocalStage } from '../local-stage';
 import { integrationFunctionArn } from '../services/api-gateway/routes';
 
 async function main() {
-  const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      persist: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
   const port = Number(process.env.PORT ?? 3000);
-  const persistDir = values.persist ? join(ROOT, '.local', 'dynamodb') : undefined;
+  const persistDir = values['data-dir'] ?? (values.persist ? join(ROOT, '.local', 'dynamodb') : undefined);
   console.log(`starting DynamoDB Local (${persistDir ? `persisted in ${persistDir}` : 'in memory'})…`);
   const stage = await startLocalStage({
     port,

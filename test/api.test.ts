@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { expectSchema } from './support/contract-schemas';
+import { apiClient, type ApiResponse } from './support/http';
+import { startTestStage } from './support/local-parts';
+
+/** The Company API end to end over real HTTP: local API Gateway → built bundles → DynamoDB Local. */
+
+let stage: Awaited<ReturnType<typeof startTestStage>>;
+let call: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  stage = await startTestStage('api');
+  call = apiClient(stage.url);
+});
+afterAll(() => stage.stop());
+
+const acme = { name: 'Acme Corp', employees: 120, ticker: 'PETR4', location: 'Rio de Janeiro', description: 'Energy' };
+
+async function create(fields: Record<string, unknown> = acme) {
+  const response = await call('POST', '/companies', { json: fields });
+  expect(response.status).toBe(201);
+  return response.body;
+}
+
+function expectProblem(response: ApiResponse, status: number, type: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  expect(response.body.type).toBe(`urn:company-canary:problem:${type}`);
+  expect(typeof response.body.title).toBe('string');
+  expect(response.body.status).toBe(status);
+  expectSchema('Problem', response.body);
+}
+
+describe('create and read', () => {
+  it('POST stores the company and answers 201 with Location and ETag', async () => {
+    const response = await call('POST', '/companies', { json: { ...acme, name: '  Acme Corp  ' } });
+    expect(response.status).toBe(201);
+    expectSchema('Company', response.body);
+    expect(response.body).toMatchObject({ ...acme, version: 1 });
+    expect(response.body.createdAt).toBe(response.body.updatedAt);
+    expect(response.headers.get('location')).toBe(`/companies/${response.body.companyId}`);
+    expect(response.headers.get('etag')).toBe('"1"');
+
+    const read = await call('GET', `/companies/${response.body.companyId}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(response.body);
+    expect(read.headers.get('etag')).toBe('"1"');
+  });
+
+  it('optional fields may be left out', async () => {
+    const company = await create({ name: 'Minimal', employees: 0 });
+    expect(company).toEqual(expect.not.objectContaining({ ticker: expect.anything() }));
+    expectSchema('Company', company);
+  });
+
+  it('GET of an unknown id is 404', async () => {
+    expectProblem(await call('GET', `/companies/${randomUUID()}`), 404, 'company-not-found');
+  });
+});
+
+describe('update', () => {
+  it('PUT with the current ETag replaces the mutable fields and bumps the version', async () => {
+    const company = await create();
+    const response = await call('PUT', `/companies/${company.companyId}`, {
+      json: { name: 'Acme Renamed', employees: 121 },
+      headers: { 'If-Match': '"1"' },
+    });
+    expect(response.status).toBe(200);
+    expectSchema('Company', response.body);
+    expect(response.body).toMatchObject({ companyId: company.companyId, name: 'Acme Renamed', employees: 121, version: 2, createdAt: company.createdAt });
+    expect(response.body.ticker).toBeUndefined();
+    expect(response.headers.get('etag')).toBe('"2"');
+    expect((await call('GET', `/companies/${company.companyId}`)).body).toEqual(response.body);
+  });
+
+  it('PUT without If-Match is 428, with a stale one 412, on an unknown id 404', async () => {
+    const company = await create();
+    const path = `/companies/${company.companyId}`;
+    expectProblem(await call('PUT', path, { json: acme }), 428, 'precondition-required');
+    expectProblem(await call('PUT', path, { json: acme, headers: { 'If-Match': '"7"' } }), 412, 'version-conflict');
+    expectProblem(await call('PUT', `/companies/${randomUUID()}`, { json: acme, headers: { 'If-Match': '"1"' } }), 404, 'company-not-found');
+    expect((await call('GET', path)).body).toEqual(company);
+  });
+
+  it('of 20 concurrent PUTs carrying the same version exactly one wins', async () => {
+    const company = await create();
+    const path = `/companies/${company.companyId}`;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call('PUT', path, { json: { name: `Writer ${i}`, employees: i }, headers: { 'If-Match': '"1"' } })),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 412)).toHaveLength(19);
+    const winner = responses.find((r) => r.status === 200)!.body;
+    const stored = (await call('GET', path)).body;
+    expect(stored).toEqual(winner);
+    expect(stored.version).toBe(2);
+  });
+});
+
+describe('delete', () => {
+  it('DELETE answers 204, then the company is gone (404)', async () => {
+    const company = await create();
+    const response = await call('DELETE', `/companies/${company.companyId}`);
+    expect(response.status).toBe(204);
+    expect(response.text).toBe('');
+    expectProblem(await call('GET', `/companies/${company.companyId}`), 404, 'company-not-found');
+    expectProblem(await call('DELETE', `/companies/${company.companyId}`), 404, 'company-not-found');
+  });
+
+  it('DELETE honours an optional If-Match: stale is 412 and keeps the company, current deletes', async () => {
+    const company = await create();
+    const path = `/companies/${company.companyId}`;
+    expectProblem(await call('DELETE', path, { headers: { 'If-Match': '"2"' } }), 412, 'version-conflict');
+    expect((await call('GET', path)).status).toBe(200);
+    expect((await call('DELETE', path, { headers: { 'If-Match': '"1"' } })).status).toBe(204);
+  });
+});
+
+describe('list', () => {
+  it('pages through the whole table without loss or duplicates', async () => {
+    for (let i = 0; i < 23; i++) await create({ name: `Paged ${i}`, employees: i });
+    const expected = JSON.parse(await stage.snapshot()).map((c: { companyId: string }) => c.companyId).sort();
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const response = await call('GET', `/companies?limit=5${nextToken ? `&nextToken=${nextToken}` : ''}`);
+      expect(response.status).toBe(200);
+      expectSchema('CompanyPage', response.body);
+      expect(response.body.items.length).toBeGreaterThan(0);
+      expect(response.body.items.length).toBeLessThanOrEqual(5);
+      seen.push(...response.body.items.map((c: { companyId: string }) => c.companyId));
+      nextToken = response.body.nextToken;
+      pages++;
+    } while (nextToken);
+    expect(pages).toBeGreaterThan(3);
+    expect(seen.length).toBe(new Set(seen).size);
+    expect(seen.sort()).toEqual(expected);
+  });
+
+  it('defaults to 25 per page', async () => {
+    const response = await call('GET', '/companies');
+    expect(response.status).toBe(200);
+    expect(response.body.items.length).toBeLessThanOrEqual(25);
+  });
+
+  it('a token from a page, tampered with, is 400', async () => {
+    const first = await call('GET', '/companies?limit=2');
+    const token: string = first.body.nextToken;
+    const tampered = (token[0] === 'A' ? 'B' : 'A') + token.slice(1);
+    expectProblem(await call('GET', `/companies?limit=2&nextToken=${tampered}`), 400, 'invalid-next-token');
+  });
+});
+
+describe('bad input changes nothing and gets its 4xx problem', () => {
+  let existing: { companyId: string };
+  beforeAll(async () => {
+    existing = await create({ name: 'Untouchable', employees: 5 });
+  });
+  const id = () => existing.companyId;
+  const json = (body: unknown) => ({ json: body });
+  const raw = (body: string, contentType = 'application/json') => ({ body, headers: { 'content-type': contentType } });
+  const put = (options: { json?: unknown; body?: string; headers?: Record<string, string> }) => ({
+    ...options,
+    headers: { 'If-Match': '"1"', ...options.headers },
+  });
+
+  const cases: Array<[string, string, () => string, () => Record<string, unknown>, number, string]> = [
+    ['malformed JSON', 'POST', () => '/companies', () => raw('{"name": "x",'), 400, 'validation-failed'],
+    ['empty body', 'POST', () => '/companies', () => raw(''), 400, 'validation-failed'],
+    ['array body', 'POST', () => '/companies', () => json([acme]), 400, 'validation-failed'],
+    ['string body', 'POST', () => '/companies', () => json('Acme'), 400, 'validation-failed'],
+    ['missing name', 'POST', () => '/companies', () => json({ employees: 3 }), 400, 'validation-failed'],
+    ['missing employees', 'POST', () => '/companies', () => json({ name: 'A' }), 400, 'validation-failed'],
+    ['blank name', 'POST', () => '/companies', () => json({ name: '   ', employees: 1 }), 400, 'validation-failed'],
+    ['name of 121 characters', 'POST', () => '/companies', () => json({ name: 'n'.repeat(121), employees: 1 }), 400, 'validation-failed'],
+    ['name as number', 'POST', () => '/companies', () => json({ name: 42, employees: 1 }), 400, 'validation-failed'],
+    ['employees as string', 'POST', () => '/companies', () => json({ name: 'A', employees: '10' }), 400, 'validation-failed'],
+    ['employees fractional', 'POST', () => '/companies', () => json({ name: 'A', employees: 1.5 }), 400, 'validation-failed'],
+    ['employees negative', 'POST', () => '/companies', () => json({ name: 'A', employees: -1 }), 400, 'validation-failed'],
+    ['employees over 10,000,000', 'POST', () => '/companies', () => json({ name: 'A', employees: 10_000_001 }), 400, 'validation-failed'],
+    ['ticker lower case', 'POST', () => '/companies', () => json({ ...acme, ticker: 'petr4' }), 400, 'validation-failed'],
+    ['ticker too long', 'POST', () => '/companies', () => json({ ...acme, ticker: 'ABCDEFG' }), 400, 'validation-failed'],
+    ['ticker bad suffix', 'POST', () => '/companies', () => json({ ...acme, ticker: 'BRK.ABCD' }), 400, 'validation-failed'],
+    ['location of 121 characters', 'POST', () => '/companies', () => json({ ...acme, location: 'l'.repeat(121) }), 400, 'validation-failed'],
+    ['description of 2,001 characters', 'POST', () => '/companies', () => json({ ...acme, description: 'd'.repeat(2001) }), 400, 'validation-failed'],
+    ['unknown field', 'POST', () => '/companies', () => json({ ...acme, ceo: 'X' }), 400, 'validation-failed'],
+    ['read-only companyId', 'POST', () => '/companies', () => json({ ...acme, companyId: randomUUID() }), 400, 'validation-failed'],
+    ['read-only version', 'POST', () => '/companies', () => json({ ...acme, version: 9 }), 400, 'validation-failed'],
+    ['null name', 'POST', () => '/companies', () => json({ name: null, employees: 1 }), 400, 'validation-failed'],
+    ['text/plain body', 'POST', () => '/companies', () => raw(JSON.stringify(acme), 'text/plain'), 415, 'unsupported-media-type'],
+    ['form-encoded body', 'POST', () => '/companies', () => raw('name=Acme&employees=1', 'application/x-www-form-urlencoded'), 415, 'unsupported-media-type'],
+    ['valid JSON padded past 16 KiB', 'POST', () => '/companies', () => raw(`{${' '.repeat(16 * 1024)}"name":"A","employees":1}`), 413, 'payload-too-large'],
+    ['PUT padded past 16 KiB', 'PUT', () => `/companies/${id()}`, () => put(raw(`{${' '.repeat(16 * 1024)}"name":"A","employees":1}`)), 413, 'payload-too-large'],
+    ['PUT with a read-only field', 'PUT', () => `/companies/${id()}`, () => put(json({ ...acme, createdAt: '2020-01-01T00:00:00Z' })), 400, 'validation-failed'],
+    ['PUT with malformed JSON', 'PUT', () => `/companies/${id()}`, () => put(raw('{')), 400, 'validation-failed'],
+    ['PUT with a weak ETag', 'PUT', () => `/companies/${id()}`, () => put({ json: acme, headers: { 'If-Match': 'W/"1"' } }), 400, 'validation-failed'],
+    ['PUT with If-Match *', 'PUT', () => `/companies/${id()}`, () => put({ json: acme, headers: { 'If-Match': '*' } }), 400, 'validation-failed'],
+    ['PUT without If-Match', 'PUT', () => `/companies/${id()}`, () => json(acme), 428, 'precondition-required'],
+    ['PUT with a stale version', 'PUT', () => `/companies/${id()}`, () => put({ json: acme, headers: { 'If-Match': '"2"' } }), 412, 'version-conflict'],
+    ['GET with a non-UUID id', 'GET', () => '/companies/not-a-uuid', () => ({}), 400, 'validation-failed'],
+    ['PUT with a non-UUID id', 'PUT', () => '/companies/1234', () => put(json(acme)), 400, 'validation-failed'],
+    ['DELETE with a non-UUID id', 'DELETE', () => '/companies/ACME', () => ({}), 400, 'validation-failed'],
+    ['DELETE with a stale version', 'DELETE', () => `/companies/${id()}`, () => ({ headers: { 'If-Match': '"3"' } }), 412, 'version-conflict'],
+    ['DELETE of an unknown id', 'DELETE', () => `/companies/${randomUUID()}`, () => ({}), 404, 'company-not-found'],
+    ['limit 0', 'GET', () => '/companies?limit=0', () => ({}), 400, 'validation-failed'],
+    ['limit 101', 'GET', () => '/companies?limit=101', () => ({}), 400, 'validation-failed'],
+    ['limit not a number', 'GET', () => '/companies?limit=ten', () => ({}), 400, 'validation-failed'],
+    ['nextToken malformed', 'GET', () => '/companies?nextToken=%24%24%24', () => ({}), 400, 'validation-failed'],
+    ['nextToken forged', 'GET', () => `/companies?nextToken=${Buffer.alloc(32, 7).toString('base64url')}`, () => ({}), 400, 'invalid-next-token'],
+    ['unknown route', 'GET', () => '/companiez', () => ({}), 404, 'route-not-found'],
+    ['nested unknown route', 'POST', () => `/companies/${id()}/employees`, () => json(acme), 404, 'route-not-found'],
+    ['unknown method on the collection', 'PATCH', () => '/companies', () => json(acme), 405, 'method-not-allowed'],
+    ['unknown method on an item', 'POST', () => `/companies/${id()}`, () => json(acme), 405, 'method-not-allowed'],
+  ];
+
+  it.each(cases)('%s → %s %#', async (_name, method, path, options, status, type) => {
+    const before = await stage.snapshot();
+    const response = await call(method, path(), options());
+    expectProblem(response, status, type);
+    expect(response.text).not.toMatch(/at .+\.js:\d+|Exception|stack/);
+    expect(await stage.snapshot()).toBe(before);
+  });
+});

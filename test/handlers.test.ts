@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { CompanyNotFound, InvalidPageToken, VersionConflict } from '../functions/company/errors';
+import { pageTokenCodec } from '../functions/company/page-token';
+import { createCompanyOperation } from '../functions/create-company';
+import { deleteCompanyOperation } from '../functions/delete-company';
+import { getCompanyOperation } from '../functions/get-company';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { type ApiOperation, apiHandler, logger } from '../functions/http/api-handler';
+import { InvalidRequest, MalformedJson, PayloadTooLarge, PreconditionRequired, UnsupportedMediaType } from '../functions/http/request-errors';
+import { problemFor } from '../functions/http/responses';
+import { validate } from '../functions/http/validation';
+import { listCompaniesOperation } from '../functions/list-companies';
+import { updateCompanyOperation } from '../functions/update-company';
+import type { CompanyStore } from '../functions/store/company-store';
+import { GENERATED_PATH, generateValidators } from '../open-api/generate-validators';
+import { apiEvent, lambdaContext } from './support/events';
+import { createTestTable } from './support/local-parts';
+
+/** Handlers called directly, as Lambda calls them, on a store over DynamoDB Local: the checks behind the gateway. */
+
+let table: Awaited<ReturnType<typeof createTestTable>>;
+beforeAll(async () => {
+  table = await createTestTable('handlers');
+});
+afterAll(() => table.drop());
+
+const deps = () => ({ store: table.store, now: () => new Date('2026-11-25T10:00:00.000Z') });
+const body = (response: { body: string }) => JSON.parse(response.body);
+/** Runs an operation the way its Lambda entry does, errors mapped to problems. */
+const run = (operation: ApiOperation, event: APIGatewayProxyEvent) => apiHandler('test', () => operation)(event, lambdaContext());
+
+describe('handlers validate again, with one entry per violation', () => {
+  it('names read-only, unknown, missing and badly formed fields at their paths', async () => {
+    const before = await table.snapshot();
+    const response = await run(createCompanyOperation(deps()), 
+      apiEvent({ method: 'POST', body: { version: 3, ceo: 'X', name: '   ', ticker: 'abc' } }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json' });
+    expect(body(response).errors).toEqual(
+      expect.arrayContaining([
+        { path: '/body/employees', message: 'is required' },
+        { path: '/body/version', message: 'is read-only and set by the server' },
+        { path: '/body/ceo', message: 'is not a known property' },
+        { path: '/body/name', message: 'must be 1 to 120 characters once leading and trailing white space is trimmed' },
+        { path: '/body/ticker', message: 'must be an exchange ticker such as PETR4 or BRK.B' },
+      ]),
+    );
+    expect(await table.snapshot()).toBe(before);
+  });
+
+  it('refuses a non-UUID id before touching the table', async () => {
+    const response = await run(getCompanyOperation(deps()), apiEvent({ companyId: 'ACME' }));
+    expect(response.statusCode).toBe(400);
+    expect(body(response).errors).toEqual([{ path: '/path/companyId', message: 'must be a lower-case UUID v4' }]);
+  });
+
+  it('rejects a body the gateway would pass by content type alone: text/plain is 415', async () => {
+    const response = await run(createCompanyOperation(deps()), 
+      apiEvent({ method: 'POST', body: { name: 'A', employees: 1 }, headers: { 'Content-Type': 'text/plain' } }),
+    );
+    expect(response.statusCode).toBe(415);
+  });
+
+  it('answers a name of 16 KiB of white space at once (no catastrophic backtracking)', async () => {
+    const name = `${' '.repeat(15_000)}x${' '.repeat(200)}`;
+    const started = performance.now();
+    expect(validate('createCompanyBody', { name, employees: 1 }, '/body')).toEqual({ name, employees: 1 });
+    expect(() => validate('createCompanyBody', { name: ' '.repeat(16_000), employees: 1 }, '/body')).toThrow(InvalidRequest);
+    expect(performance.now() - started).toBeLessThan(50);
+    const response = await run(createCompanyOperation(deps()), apiEvent({ method: 'POST', body: { name, employees: 1 } }));
+    expect(response.statusCode).toBe(201);
+    expect(body(response).name).toBe('x');
+  });
+});
+
+describe('use cases through the handlers', () => {
+  it('create trims the name and stamps both times; update keeps createdAt', async () => {
+    const created = await run(createCompanyOperation(deps()), apiEvent({ method: 'POST', body: { name: ' Trim Me ', employees: 2 } }));
+    const company = body(created);
+    expect(company).toMatchObject({ name: 'Trim Me', version: 1, createdAt: '2026-11-25T10:00:00.000Z' });
+    const later = { store: table.store, now: () => new Date('2026-11-26T10:00:00.000Z') };
+    const updated = await run(updateCompanyOperation(later), 
+      apiEvent({ method: 'PUT', companyId: company.companyId, headers: { 'If-Match': '"1"' }, body: { name: 'Trimmed', employees: 3 } }),
+    );
+    expect(body(updated)).toMatchObject({ version: 2, createdAt: '2026-11-25T10:00:00.000Z', updatedAt: '2026-11-26T10:00:00.000Z' });
+    expect((await run(deleteCompanyOperation(deps()), apiEvent({ method: 'DELETE', companyId: company.companyId }))).statusCode).toBe(204);
+  });
+
+  it('list signs its nextToken with the key it is given: another key cannot read it', async () => {
+    for (let i = 0; i < 3; i++) await run(createCompanyOperation(deps()), apiEvent({ method: 'POST', body: { name: `L${i}`, employees: i } }));
+    const first = await run(listCompaniesOperation({ ...deps(), pageTokens: pageTokenCodec('key-one') }), apiEvent({ query: { limit: '1' } }));
+    const { nextToken } = body(first);
+    expect(typeof nextToken).toBe('string');
+    const other = await run(listCompaniesOperation({ ...deps(), pageTokens: pageTokenCodec('key-two') }), apiEvent({ query: { nextToken } }));
+    expect(other.statusCode).toBe(400);
+    expect(body(other).type).toBe('urn:company-canary:problem:invalid-next-token');
+  });
+});
+
+describe('unexpected failures', () => {
+  const failingStore: CompanyStore = new Proxy({} as CompanyStore, {
+    get: () => () => Promise.reject(new Error('ProvisionedThroughputExceeded at arn:aws:dynamodb:secret-table')),
+  });
+
+  it('become a 500 problem with the request id and no internal detail, logged in full', async () => {
+    const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const handler = apiHandler('getCompany', () => getCompanyOperation({ store: failingStore }));
+    const event = apiEvent({ companyId: randomUUID() });
+    const response = await handler(event, lambdaContext());
+    expect(response.statusCode).toBe(500);
+    const problem = body(response);
+    expect(problem).toMatchObject({ type: 'urn:company-canary:problem:internal', status: 500, requestId: event.requestContext.requestId });
+    expect(response.body).not.toMatch(/Provisioned|arn:|secret/);
+    expect(logged).toHaveBeenCalledWith('request failed', expect.objectContaining({ statusCode: 500, error: expect.any(Error) }));
+    logged.mockRestore();
+  });
+
+  it('a missing setting fails loudly in the log, quietly for the client', async () => {
+    const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    delete process.env.TABLE_NAME;
+    const { handler } = await import('../functions/get-company');
+    const response = await handler(apiEvent({ companyId: randomUUID() }), lambdaContext());
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('TABLE_NAME');
+    expect(String((logged.mock.calls[0]?.[1] as { error: Error }).error.message)).toContain('TABLE_NAME is not set');
+    logged.mockRestore();
+  });
+});
+
+describe('problemFor maps every error class to its problem', () => {
+  it.each([
+    [new InvalidRequest([{ path: '/body/name', message: 'is required' }]), 400, 'validation-failed'],
+    [new MalformedJson(), 400, 'malformed-json'],
+    [new InvalidPageToken(), 400, 'invalid-next-token'],
+    [new CompanyNotFound('x'), 404, 'company-not-found'],
+    [new VersionConflict('x', 1), 412, 'version-conflict'],
+    [new PayloadTooLarge(16384), 413, 'payload-too-large'],
+    [new UnsupportedMediaType(), 415, 'unsupported-media-type'],
+    [new PreconditionRequired(), 428, 'precondition-required'],
+    [new TypeError('boom'), 500, 'internal'],
+    ['not even an error', 500, 'internal'],
+  ])('%p → %i', (error, status, slug) => {
+    const problem = problemFor(error, 'req-1');
+    expect(problem.status).toBe(status);
+    expect(problem.type).toBe(`urn:company-canary:problem:${slug}`);
+    expect(problem.detail.length).toBeGreaterThan(10);
+    expect(JSON.stringify(problem)).not.toContain('boom');
+  });
+});
+
+describe('page tokens', () => {
+  const codec = pageTokenCodec('k');
+  const id = randomUUID();
+
+  it('round-trip the last id', () => expect(codec.decode(codec.encode(id))).toBe(id));
+  it.each([
+    ['truncated', (t: string) => t.slice(0, -2)],
+    ['extended', (t: string) => `${t}AA`],
+    ['one bit changed', (t: string) => (t[5] === 'A' ? `${t.slice(0, 5)}B${t.slice(6)}` : `${t.slice(0, 5)}A${t.slice(6)}`)],
+    ['empty', () => ''],
+  ])('refuse a token %s', (_name, mutate) => {
+    expect(() => codec.decode(mutate(codec.encode(id)))).toThrow(InvalidPageToken);
+  });
+});
+
+it('the committed validators are generated from the current contract', () => {
+  expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(generateValidators());
+});

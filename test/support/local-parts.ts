@@ -1,0 +1,65 @@
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { startLocalStage, type LocalStage } from '../../local/local-stage';
+import { ensureTable, localDynamoDbClient } from '../../local/services/dynamodb';
+import { loadStage } from '../../local/template/stage';
+import { dynamoDbCompanyStore } from '../../functions/store/dynamodb-company-store';
+
+/** Real local parts for tests: the run's DynamoDB Local, a table per suite made from the iaac definition. */
+
+export function dynamoEndpoint(): string {
+  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is unset: run the tests with npm test');
+  return endpoint;
+}
+
+export const uniqueTableName = (suite: string) => `test-${suite}-${randomUUID().slice(0, 8)}`;
+
+export function documentClient() {
+  return DynamoDBDocumentClient.from(localDynamoDbClient(dynamoEndpoint()), { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export async function createTestTable(suite: string) {
+  const tableName = uniqueTableName(suite);
+  await ensureTable(dynamoEndpoint(), { ...loadStage({ tableName }).table.createTable });
+  const client = documentClient();
+  return {
+    tableName,
+    client,
+    store: dynamoDbCompanyStore(client, tableName),
+    snapshot: () => tableSnapshot(client, tableName),
+    drop: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      client.destroy();
+    },
+  };
+}
+
+/** Every item of the table, serialised in key order: equal strings mean byte-for-byte equal contents. */
+export async function tableSnapshot(client: DynamoDBDocumentClient, tableName: string): Promise<string> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  const sorted = items
+    .map((item) => Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b))))
+    .sort((a, b) => String(a.companyId).localeCompare(String(b.companyId)));
+  return JSON.stringify(sorted);
+}
+
+export async function startTestStage(suite: string): Promise<LocalStage & { snapshot: () => Promise<string> }> {
+  const stage = await startLocalStage({ port: 0, dynamoEndpoint: dynamoEndpoint(), tableName: uniqueTableName(suite) });
+  const client = documentClient();
+  return {
+    ...stage,
+    snapshot: () => tableSnapshot(client, stage.tableName),
+    stop: async () => {
+      client.destroy();
+      await stage.stop();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { operations } from '../open-api/contract';
+import { readTemplate, type Template } from '../local/template/cloudformation';
+import { functionArn, loadStage } from '../local/template/stage';
+import { integrationFunctionArn } from '../local/services/api-gateway/routes';
+
+/** template.yaml and the OpenAPI document agree: each route reaches its function's alias, and only it. */
+
+const template = readTemplate('template.yaml');
+const stage = loadStage();
+const proxied = operations(stage.apiDocument).filter((op) => op.integration?.type === 'aws_proxy');
+const functions = Object.entries<Template>(template.Resources).filter(([, r]) => r.Type === 'AWS::Serverless::Function');
+
+it('every Lambda integration targets the live alias of a function in template.yaml', () => {
+  expect(proxied).toHaveLength(functions.length);
+  for (const op of proxied) {
+    const target = integrationFunctionArn(op);
+    expect(stage.functions.map((fn) => functionArn(fn.functionName, 'live'))).toContain(target);
+  }
+});
+
+it('each function may be invoked by API Gateway on its own route only, through its alias', () => {
+  const permissions = Object.values<Template>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
+  for (const op of proxied) {
+    const logicalId = integrationFunctionArn(op).split(':function:')[1]!.replace(/:live$/, '');
+    const permission = permissions.find((p) => p.Properties.FunctionName.Ref === `${logicalId}Aliaslive`);
+    expect(permission).toBeDefined();
+    const route = op.path.replace(/\{[^}]+\}/g, '*');
+    expect(permission!.Properties.SourceArn['Fn::Sub']).toMatch(new RegExp(`\\$\\{CompanyApi\\}/\\*/${op.method}${route.replace(/\*/g, '\\*')}$`));
+  }
+});
+
+it('each function is granted only the table actions its operation needs, on the imported table', () => {
+  const expected: Record<string, string[]> = {
+    createCompany: ['dynamodb:PutItem'],
+    getCompany: ['dynamodb:GetItem'],
+    listCompanies: ['dynamodb:Scan'],
+    updateCompany: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    deleteCompany: ['dynamodb:DeleteItem'],
+  };
+  for (const op of proxied) {
+    const logicalId = integrationFunctionArn(op).split(':function:')[1]!.replace(/:live$/, '');
+    const statements = template.Resources[logicalId].Properties.Policies.flatMap((p: Template) => p.Statement);
+    const actions = statements.flatMap((s: Template) => [s.Action].flat()).sort();
+    expect(actions).toEqual(expected[op.operationId!]);
+    for (const s of statements) expect(s.Resource).toEqual({ 'Fn::ImportValue': { 'Fn::Sub': '${TableStackName}-CompanyTableArn' } });
+  }
+});
+
+it('routes require IAM auth by default and none when the stack parameter says so', () => {
+  const secured = (doc: Template) => operations(doc).filter((op) => op.integration?.type === 'aws_proxy').map((op) => op.document.security);
+  expect(secured(stage.apiDocument)).toEqual(proxied.map(() => [{ sigv4: [] }]));
+  expect(secured(loadStage({ parameterOverrides: { ApiAuth: 'NONE' } }).apiDocument)).toEqual(proxied.map(() => []));
+});
