@@ -88,22 +88,27 @@ export function loadStage(options: StageOptions = {}): StageModel {
   const ctx: ResolveContext = { file: APP_TEMPLATE, stackName: 'company-canary', template, parameters, refs, attributes, imports, secrets: new Map() };
 
   const globals = (template.Globals?.Function ?? {}) as Template;
-  const functions: FunctionSpec[] = [];
-  for (const [logicalId, resource] of resources) {
-    if (resource.Type !== 'AWS::Serverless::Function') continue;
-    const props = { ...globals, ...resource.Properties } as Template;
+  const serverlessFunctions = resources
+    .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
+    .map(([logicalId, resource]) => ({ logicalId, resource, props: { ...globals, ...resource.Properties } as Template }));
+  // Names first, so any function's environment may refer to any other function.
+  const names = new Map<string, string>();
+  for (const { logicalId, props } of serverlessFunctions) {
     const functionName = props.FunctionName ? (resolve(ctx, props.FunctionName) as string) : logicalId;
+    names.set(logicalId, functionName);
     refs[logicalId] = functionName;
     attributes[`${logicalId}.Arn`] = functionArn(functionName);
     if (props.AutoPublishAlias) refs[`${logicalId}Alias${props.AutoPublishAlias}`] = functionArn(functionName, props.AutoPublishAlias);
+  }
+  const functions: FunctionSpec[] = serverlessFunctions.map(({ logicalId, resource, props }) => {
     const environment = resolve(ctx, {
       ...globals.Environment?.Variables,
       ...resource.Properties?.Environment?.Variables,
     }) as Record<string, string>;
     const buildProps = resource.Metadata?.BuildMethod === 'esbuild' ? (resource.Metadata.BuildProperties ?? {}) : undefined;
-    functions.push({
+    return {
       logicalId,
-      functionName,
+      functionName: names.get(logicalId)!,
       handler: props.Handler,
       bundleDir: join(BUILD_DIR, logicalId),
       timeoutSeconds: Number(props.Timeout ?? 3),
@@ -119,8 +124,8 @@ export function loadStage(options: StageOptions = {}): StageModel {
         external: buildProps.External ?? [],
         mainFields: String(buildProps.MainFields ?? 'main,module').split(','),
       },
-    });
-  }
+    };
+  });
   const api = resources.find(([, r]) => r.Type === 'AWS::Serverless::Api')!;
   return {
     stageName: resolve(ctx, api[1].Properties.StageName) as string,
