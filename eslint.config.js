@@ -2,7 +2,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', '.aws-sam/', '.local/', 'dist/', 'functions/http/validators.generated.js'] },
+  { ignores: ['node_modules/', '.aws-sam/', '.local/', 'dist/', '**/*.generated.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

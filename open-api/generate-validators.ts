@@ -5,11 +5,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { _ } from 'ajv';
+import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
-import { type JsonSchema, loadContract, operations, parametersSchema } from './contract';
+import { dereference, type JsonSchema, loadContract, operations, parametersSchema } from './contract';
 
 export const GENERATED_PATH = join(__dirname, '..', 'functions', 'http', 'validators.generated.js');
+/** The hooks check what a new version answers against the contract's response schemas. */
+export const RESPONSE_VALIDATORS_PATH = join(__dirname, '..', 'hooks', 'checks', 'response-validators.generated.js');
+const RESPONSE_SCHEMAS = ['Company', 'CompanyPage', 'Problem'];
 
 /** Each operation exports `<operationId>Params` (path and query) and, when it takes a body, `<operationId>Body`. */
 const TYPES = `// Generated beside validators.generated.js. Do not edit.
@@ -76,8 +80,30 @@ export function generateValidators(): string {
   ].join('\n');
 }
 
+export function generateResponseValidators(): string {
+  const doc = loadContract();
+  const ajv = addFormats(
+    new Ajv({ code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` }, allErrors: true, strict: false }),
+  );
+  for (const name of RESPONSE_SCHEMAS) ajv.addSchema(dereference(doc, doc.components.schemas[name]), name);
+  return [
+    '// Generated from open-api/company-api.yaml by `npm run generate:validators`. Do not edit.',
+    standaloneCode(ajv, Object.fromEntries(RESPONSE_SCHEMAS.map((name) => [name, name]))),
+    '',
+  ].join('\n');
+}
+
+const RESPONSE_TYPES = `// Generated beside response-validators.generated.js. Do not edit.
+export interface Validator { (data: unknown): boolean; errors?: Array<{ instancePath: string; message?: string }> | null }
+export const Company: Validator;
+export const CompanyPage: Validator;
+export const Problem: Validator;
+`;
+
 if (require.main === module) {
   writeFileSync(GENERATED_PATH, generateValidators());
   writeFileSync(GENERATED_PATH.replace(/\.js$/, '.d.ts'), TYPES);
+  writeFileSync(RESPONSE_VALIDATORS_PATH, generateResponseValidators());
+  writeFileSync(RESPONSE_VALIDATORS_PATH.replace(/\.js$/, '.d.ts'), RESPONSE_TYPES);
   console.log(`wrote ${GENERATED_PATH}`);
 }

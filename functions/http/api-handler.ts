@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { recordServerError } from './metrics';
 import { problemFor, problemResponse } from './responses';
 
 export type ApiOperation = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -20,12 +21,15 @@ export function apiHandler(operationId: string, build: () => ApiOperation) {
     try {
       operation ??= build();
       const response = await operation(event);
+      if (response.statusCode >= 500) recordServerError();
       logger.info('request served', { statusCode: response.statusCode });
       return response;
     } catch (error) {
       const problem = problemFor(error, requestId);
-      if (problem.status >= 500) logger.error('request failed', { statusCode: problem.status, error: error as Error });
-      else logger.info('request refused', { statusCode: problem.status, problemType: problem.type });
+      if (problem.status >= 500) {
+        recordServerError();
+        logger.error('request failed', { statusCode: problem.status, error: error as Error });
+      } else logger.info('request refused', { statusCode: problem.status, problemType: problem.type });
       return problemResponse(problem);
     }
   };
