@@ -19,7 +19,7 @@ export const checkTargetVersion: Decide = async (target, signal) => {
   // Clean-up runs after an abort too, so it gets a signal of its own.
   const cleanupSignal = new AbortController().signal;
   const data = fixtures(probe(lambda, requiredEnv('CREATE_FUNCTION'), undefined, cleanupSignal), probe(lambda, requiredEnv('DELETE_FUNCTION'), undefined, cleanupSignal));
-  const outcome = await checks(probe(lambda, target.functionName, target.targetVersion, signal), data).then(
+  const outcome = await checks(data.tracking(probe(lambda, target.functionName, target.targetVersion, signal)), data).then(
     (results) => ({ results }),
     (error: Error) => ({ error }),
   );

@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
+import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './services/dynamodb';
+import { createLambdaApiServer } from './services/lambda/lambda-api';
 import { LocalLambda } from './services/lambda/local-lambda';
-import { loadStage, type StageModel, type StageOptions } from './template/stage';
+import { type FunctionSpec, loadStage, type StageModel, type StageOptions } from './template/stage';
 
 export interface LocalStageOptions extends StageOptions {
   port?: number;
@@ -10,6 +12,8 @@ export interface LocalStageOptions extends StageOptions {
   persistDir?: string;
   /** Use this running DynamoDB endpoint instead of starting DynamoDB Local. */
   dynamoEndpoint?: string;
+  /** Per-function changes to what the template says, by logical id (tests shorten timeouts with it). */
+  functionOverrides?: Record<string, Partial<FunctionSpec>>;
   onLog?: (functionName: string, line: string) => void;
   onAccess?: (entry: AccessLogEntry) => void;
 }
@@ -17,22 +21,43 @@ export interface LocalStageOptions extends StageOptions {
 export interface LocalStage {
   url: string;
   dynamoEndpoint: string;
+  /** The AWS_ENDPOINT_URL_* every function of the stage is given. */
+  endpoints: Record<string, string>;
   tableName: string;
   tableStatus: 'created' | 'existing';
   model: StageModel;
   lambda: LocalLambda;
+  codedeploy: LocalCodeDeploy;
   stop(): Promise<void>;
 }
 
-/** The whole local stage: DynamoDB Local with the iaac table, the functions' bundles, and the API over HTTP. */
+function listen(server: Server, port = 0): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`));
+  });
+}
+
+const close = (server: Server) =>
+  new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+
+/**
+ * The whole local stage: DynamoDB Local with the iaac table; the template's functions from their bundles;
+ * the API over HTTP; and Lambda and CodeDeploy endpoints in their own protocols, which every function
+ * (the hooks included) reaches through AWS_ENDPOINT_URL_*.
+ */
 export async function startLocalStage(options: LocalStageOptions = {}): Promise<LocalStage> {
   const model = loadStage(options);
+  const functions = model.functions.map((fn) => ({ ...fn, ...options.functionOverrides?.[fn.logicalId] }));
+  const servers: Server[] = [];
   let dynamo: DynamoDbLocal | undefined;
   let lambda: LocalLambda | undefined;
-  let server: Server | undefined;
   const stop = async () => {
-    await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
+    await Promise.all(servers.map(close));
     await lambda?.stop();
     await dynamo?.stop();
   };
@@ -40,21 +65,26 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     if (!options.dynamoEndpoint) dynamo = await startDynamoDbLocal({ persistDir: options.persistDir });
     const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
     const tableStatus = await ensureTable(dynamoEndpoint, model.table.createTable);
-    lambda = new LocalLambda(model.functions, { environment: { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint }, onLog: options.onLog });
-    server = createApiServer({ stage: model, lambda, onAccess: options.onAccess });
-    const listening = server;
-    await new Promise<void>((resolve, reject) => {
-      listening.once('error', reject);
-      listening.listen(options.port ?? 3000, '127.0.0.1', resolve);
-    });
-    const { port } = listening.address() as { port: number };
+    // Functions start lazily, so the endpoints can be filled in once their servers listen.
+    const environment: Record<string, string> = { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint };
+    lambda = new LocalLambda(functions, { environment, onLog: options.onLog });
+    const codedeploy = new LocalCodeDeploy();
+    const api = createApiServer({ stage: model, lambda, onAccess: options.onAccess });
+    const lambdaApi = createLambdaApiServer(lambda);
+    const codedeployApi = createCodeDeployServer(codedeploy);
+    servers.push(api, lambdaApi, codedeployApi);
+    const url = await listen(api, options.port ?? 3000);
+    environment.AWS_ENDPOINT_URL_LAMBDA = await listen(lambdaApi);
+    environment.AWS_ENDPOINT_URL_CODEDEPLOY = await listen(codedeployApi);
     return {
-      url: `http://127.0.0.1:${port}`,
+      url,
       dynamoEndpoint,
+      endpoints: environment,
       tableName: model.table.createTable.TableName!,
       tableStatus,
       model,
       lambda,
+      codedeploy,
       stop,
     };
   } catch (error) {

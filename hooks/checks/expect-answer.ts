@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ProbeResponse } from './target-probe';
 import * as schemas from './response-validators.generated';
 
@@ -36,4 +37,4 @@ export function expectAnswer(
 
 /** `problem` when `actual` differs from `expected`, else false. */
 export const mismatch = (what: string, actual: unknown, expected: unknown) =>
-  JSON.stringify(actual) !== JSON.stringify(expected) && `${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`;
+  !isDeepStrictEqual(actual, expected) && `${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`;

@@ -9,8 +9,8 @@ export interface Company {
 /** Test companies made through the live functions, every one removed again whatever the checks found. */
 export interface Fixtures {
   create(fields: Record<string, unknown>): Promise<Company>;
-  /** Registers a company a check created itself, so clean-up removes it too. */
-  track(companyId: string): void;
+  /** The same probe, noting every company an answer reports as stored, so clean-up removes it too. */
+  tracking(target: Probe): Probe;
   cleanup(): Promise<string[]>;
 }
 
@@ -26,7 +26,12 @@ export function fixtures(liveCreate: Probe, liveDelete: Probe): Fixtures {
       ids.add(company.companyId);
       return company;
     },
-    track: (companyId) => void ids.add(companyId),
+    tracking: (target) => async (request) => {
+      const response = await target(request);
+      const companyId = (response.body as { companyId?: unknown } | undefined)?.companyId;
+      if (response.statusCode >= 200 && response.statusCode < 300 && typeof companyId === 'string') ids.add(companyId);
+      return response;
+    },
     /** Deletes every tracked company; answers the ids it could not remove. */
     async cleanup() {
       const leftovers: string[] = [];

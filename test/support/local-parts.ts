@@ -1,7 +1,7 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { startLocalStage, type LocalStage } from '../../local/local-stage';
+import { startLocalStage, type LocalStage, type LocalStageOptions } from '../../local/local-stage';
 import { ensureTable, localDynamoDbClient } from '../../local/services/dynamodb';
 import { loadStage } from '../../local/template/stage';
 import { dynamoDbCompanyStore } from '../../functions/store/dynamodb-company-store';
@@ -51,8 +51,11 @@ export async function tableSnapshot(client: DynamoDBDocumentClient, tableName: s
   return JSON.stringify(sorted);
 }
 
-export async function startTestStage(suite: string): Promise<LocalStage & { snapshot: () => Promise<string> }> {
-  const stage = await startLocalStage({ port: 0, dynamoEndpoint: dynamoEndpoint(), tableName: uniqueTableName(suite) });
+export async function startTestStage(
+  suite: string,
+  options: Omit<LocalStageOptions, 'port' | 'dynamoEndpoint' | 'tableName'> = {},
+): Promise<LocalStage & { snapshot: () => Promise<string> }> {
+  const stage = await startLocalStage({ ...options, port: 0, dynamoEndpoint: dynamoEndpoint(), tableName: uniqueTableName(suite) });
   const client = documentClient();
   return {
     ...stage,

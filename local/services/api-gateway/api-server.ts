@@ -60,9 +60,7 @@ export function createApiServer({ stage, lambda, onAccess }: ApiServerOptions): 
     if (type === 'mock') return mockResponse(operation);
     if (type !== 'aws_proxy') throw new Error(`${operation.method} ${operation.path}: integration type ${type} is not served locally`);
 
-    const functionArn = integrationFunctionArn(operation);
-    const version = lambda.resolve(functionArn);
-    if (!version) return gateway('INTEGRATION_FAILURE');
+    const version = lambda.resolve(integrationFunctionArn(operation));
     const event = proxyEvent({
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -82,7 +80,7 @@ export function createApiServer({ stage, lambda, onAccess }: ApiServerOptions): 
     const functionName = version.spec.functionName;
     if (result === 'timeout') return { ...gateway('INTEGRATION_TIMEOUT'), functionName };
     const response = result.ok ? proxyResponse(result.payload) : undefined;
-    return { ...(response ?? gateway('INTEGRATION_FAILURE')), functionName };
+    return { ...(response ?? gateway('DEFAULT_5XX')), functionName };
   }
 
   return createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -99,7 +97,7 @@ export function createApiServer({ stage, lambda, onAccess }: ApiServerOptions): 
       serve(req, Buffer.concat(chunks), requestId)
         .catch((error: Error) => {
           console.error(`local API: ${req.method} ${req.url} failed inside the local stage: ${error.stack}`);
-          return gatewayResponse(document, 'INTEGRATION_FAILURE', { requestId });
+          return gatewayResponse(document, 'DEFAULT_5XX', { requestId });
         })
         .then(({ status, headers, body, ...rest }) => {
           const payload = typeof body === 'string' ? Buffer.from(body) : body;

@@ -8,8 +8,8 @@ export type GatewayResponseType =
   | 'MISSING_AUTHENTICATION_TOKEN'
   | 'REQUEST_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'INTEGRATION_FAILURE'
-  | 'INTEGRATION_TIMEOUT';
+  | 'INTEGRATION_TIMEOUT'
+  | 'DEFAULT_5XX';
 
 /** Each type's default status and message, as API Gateway documents them. */
 const DEFAULTS: Record<GatewayResponseType, { status: number; message: string }> = {
@@ -18,8 +18,9 @@ const DEFAULTS: Record<GatewayResponseType, { status: number; message: string }>
   MISSING_AUTHENTICATION_TOKEN: { status: 403, message: 'Missing Authentication Token' },
   REQUEST_TOO_LARGE: { status: 413, message: 'Request Too Long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Media Type' },
-  INTEGRATION_FAILURE: { status: 502, message: 'Internal server error' },
   INTEGRATION_TIMEOUT: { status: 504, message: 'Endpoint request timed out' },
+  // What API Gateway answers when a Lambda function fails or returns a malformed proxy response.
+  DEFAULT_5XX: { status: 502, message: 'Internal server error' },
 };
 
 export interface RenderedResponse {

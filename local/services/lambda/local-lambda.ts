@@ -1,34 +1,114 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FunctionSpec } from '../../template/stage';
 import { FunctionVersion, type InvokeResult, type RuntimeOptions } from './function-runtime';
 
+/** An alias as Lambda keeps it: one version, plus an optional share of invocations routed to another. */
+export interface AliasRouting {
+  functionVersion: string;
+  additionalVersionWeights: Record<string, number>;
+}
+
+interface LocalFunction {
+  spec: FunctionSpec;
+  versions: Map<string, FunctionVersion>;
+  aliases: Map<string, AliasRouting>;
+}
+
+export type Invocation = { version: FunctionVersion; result: InvokeResult };
+
+export class FunctionNotFound extends Error {
+  constructor(readonly resource: string) {
+    super(`Function not found: ${resource}`);
+    this.name = 'ResourceNotFoundException';
+  }
+}
+
 /**
- * The functions of the stage by name. Each serves its built bundle as `$LATEST`, and its
- * AutoPublishAlias (`live`) points there, as after a first `sam deploy`.
+ * The functions of the stage, as Lambda holds them after a first `sam deploy`: `$LATEST` runs the
+ * current build, version 1 is an immutable copy of it, and the AutoPublishAlias (`live`) points at 1.
+ * Later versions are published from other bundles, and aliases route by weight like Lambda's.
  */
 export class LocalLambda {
-  private readonly versions = new Map<string, FunctionVersion>();
+  private readonly functions = new Map<string, LocalFunction>();
+  private readonly publishedDir = mkdtempSync(join(tmpdir(), 'company-canary-lambda-'));
 
-  constructor(readonly specs: FunctionSpec[], options: RuntimeOptions) {
-    for (const spec of specs) this.versions.set(spec.functionName, new FunctionVersion(spec, '$LATEST', spec.bundleDir, options));
+  constructor(specs: FunctionSpec[], private readonly options: RuntimeOptions) {
+    for (const spec of specs) {
+      const fn: LocalFunction = { spec, versions: new Map(), aliases: new Map() };
+      fn.versions.set('$LATEST', new FunctionVersion(spec, '$LATEST', spec.bundleDir, options));
+      this.functions.set(spec.functionName, fn);
+      const first = this.publishVersion(spec.functionName, spec.bundleDir);
+      if (spec.alias) fn.aliases.set(spec.alias, { functionVersion: first, additionalVersionWeights: {} });
+    }
   }
 
-  /** Resolves a function name or ARN, qualified or not, to the version that serves it. */
-  resolve(nameOrArn: string, qualifier?: string): FunctionVersion | undefined {
+  get specs(): FunctionSpec[] {
+    return [...this.functions.values()].map((fn) => fn.spec);
+  }
+
+  /** Publishes a copy of `bundleDir` as the function's next version, and answers its number. */
+  publishVersion(functionName: string, bundleDir: string): string {
+    const fn = this.function(functionName);
+    const version = String(Math.max(0, ...[...fn.versions.keys()].filter((v) => v !== '$LATEST').map(Number)) + 1);
+    const copy = join(this.publishedDir, functionName, version);
+    cpSync(bundleDir, copy, { recursive: true });
+    fn.versions.set(version, new FunctionVersion(fn.spec, version, copy, this.options));
+    return version;
+  }
+
+  getAlias(functionName: string, alias: string): AliasRouting {
+    const routing = this.function(functionName).aliases.get(alias);
+    if (!routing) throw new FunctionNotFound(`${functionName}:${alias}`);
+    return routing;
+  }
+
+  updateAlias(functionName: string, alias: string, routing: AliasRouting): void {
+    const fn = this.function(functionName);
+    for (const version of [routing.functionVersion, ...Object.keys(routing.additionalVersionWeights)]) {
+      if (!fn.versions.has(version)) throw new FunctionNotFound(`${functionName}:${version}`);
+    }
+    fn.aliases.set(alias, routing);
+  }
+
+  /** The version an invocation of a name or ARN runs: a version as named, or an alias's by its weights. */
+  resolve(nameOrArn: string, qualifier?: string): FunctionVersion {
     const match = /^arn:aws:lambda:[^:]+:[^:]+:function:([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
     const name = match ? match[1]! : nameOrArn;
     const wanted = qualifier ?? match?.[2] ?? '$LATEST';
-    const version = this.versions.get(name);
-    if (!version) return undefined;
-    return wanted === '$LATEST' || wanted === version.spec.alias ? version : undefined;
+    const fn = this.function(name);
+    const routing = fn.aliases.get(wanted);
+    const version = routing ? routeByWeight(routing) : wanted;
+    const found = fn.versions.get(version);
+    if (!found) throw new FunctionNotFound(`${name}:${wanted}`);
+    return found;
   }
 
-  invoke(nameOrArn: string, event: unknown, requestId?: string): Promise<InvokeResult> {
-    const version = this.resolve(nameOrArn);
-    if (!version) throw new Error(`No local function ${nameOrArn}`);
-    return version.invoke(event, requestId);
+  async invoke(nameOrArn: string, event: unknown, qualifier?: string): Promise<Invocation> {
+    const version = this.resolve(nameOrArn, qualifier);
+    return { version, result: await version.invoke(event) };
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.versions.values()].map((version) => version.stop()));
+    await Promise.all([...this.functions.values()].flatMap((fn) => [...fn.versions.values()].map((version) => version.stop())));
+    rmSync(this.publishedDir, { recursive: true, force: true });
   }
+
+  private function(nameOrArn: string): LocalFunction {
+    const name = /:function:([^:]+)/.exec(nameOrArn)?.[1] ?? nameOrArn;
+    const fn = this.functions.get(name);
+    if (!fn) throw new FunctionNotFound(name);
+    return fn;
+  }
+}
+
+/** Lambda's weighted alias routing: each additional version takes its share, the main version the rest. */
+function routeByWeight(routing: AliasRouting): string {
+  let draw = Math.random();
+  for (const [version, weight] of Object.entries(routing.additionalVersionWeights)) {
+    if (draw < weight) return version;
+    draw -= weight;
+  }
+  return routing.functionVersion;
 }

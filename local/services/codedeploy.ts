@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+
+/**
+ * The three CodeDeploy operations the lifecycle hooks call, over real HTTP in CodeDeploy's AWS JSON 1.1
+ * protocol, so the hooks run unchanged against AWS_ENDPOINT_URL_CODEDEPLOY. Deployments are registered
+ * by whoever plays CodeDeploy locally; every status a hook reports is recorded, once per execution id.
+ */
+
+export interface LambdaDeployment {
+  deploymentId: string;
+  functionName: string;
+  alias: string;
+  currentVersion: string;
+  targetVersion: string;
+  targetVersionWeight: number;
+}
+
+export type HookStatus = 'Succeeded' | 'Failed';
+
+export interface RecordedStatus {
+  deploymentId: string;
+  lifecycleEventHookExecutionId: string;
+  status: HookStatus;
+  at: Date;
+}
+
+class ServiceError extends Error {
+  constructor(readonly type: string, message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+export class LocalCodeDeploy {
+  private readonly deployments = new Map<string, LambdaDeployment>();
+  private readonly executions = new Map<string, string>();
+  readonly statuses: RecordedStatus[] = [];
+  /** Answers the next N calls of an operation with ThrottlingException, as a busy service does. */
+  readonly throttle = new Map<string, number>();
+
+  /** Registers a deployment and answers the execution ids its PreTraffic and PostTraffic hooks get. */
+  createDeployment(target: Omit<LambdaDeployment, 'deploymentId'>): { deploymentId: string; preTraffic: string; postTraffic: string } {
+    const deploymentId = `d-${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`;
+    this.deployments.set(deploymentId, { deploymentId, ...target });
+    const preTraffic = randomUUID();
+    const postTraffic = randomUUID();
+    this.executions.set(preTraffic, deploymentId);
+    this.executions.set(postTraffic, deploymentId);
+    return { deploymentId, preTraffic, postTraffic };
+  }
+
+  statusOf(executionId: string): HookStatus | undefined {
+    return this.statuses.find((s) => s.lifecycleEventHookExecutionId === executionId)?.status;
+  }
+
+  handle(operation: string, input: Record<string, string>): unknown {
+    const pending = this.throttle.get(operation) ?? 0;
+    if (pending > 0) {
+      this.throttle.set(operation, pending - 1);
+      throw new ServiceError('ThrottlingException', 'Rate exceeded');
+    }
+    switch (operation) {
+      case 'ListDeploymentTargets':
+        return { targetIds: [this.targetId(this.deployment(input.deploymentId))] };
+      case 'GetDeploymentTarget':
+        return { deploymentTarget: this.target(this.deployment(input.deploymentId), input.targetId) };
+      case 'PutLifecycleEventHookExecutionStatus':
+        return this.recordStatus(input);
+      default:
+        throw new ServiceError('UnknownOperationException', `Operation ${operation} is not served locally`);
+    }
+  }
+
+  private deployment(deploymentId: string | undefined): LambdaDeployment {
+    if (!deploymentId) throw new ServiceError('DeploymentIdRequiredException', 'deploymentId is required');
+    const deployment = this.deployments.get(deploymentId);
+    if (!deployment) throw new ServiceError('DeploymentDoesNotExistException', `Deployment ${deploymentId} does not exist`);
+    return deployment;
+  }
+
+  private targetId = (d: LambdaDeployment) => `${d.functionName}:${d.alias}`;
+
+  private target(deployment: LambdaDeployment, targetId: string | undefined) {
+    if (targetId !== this.targetId(deployment)) throw new ServiceError('DeploymentTargetDoesNotExistException', `Target ${targetId} does not exist`);
+    return {
+      deploymentTargetType: 'LambdaTarget',
+      lambdaTarget: {
+        deploymentId: deployment.deploymentId,
+        targetId,
+        status: 'InProgress',
+        lambdaFunctionInfo: {
+          functionName: deployment.functionName,
+          functionAlias: deployment.alias,
+          currentVersion: deployment.currentVersion,
+          targetVersion: deployment.targetVersion,
+          targetVersionWeight: deployment.targetVersionWeight,
+        },
+      },
+    };
+  }
+
+  private recordStatus(input: Record<string, string>) {
+    const { deploymentId, lifecycleEventHookExecutionId, status } = input;
+    this.deployment(deploymentId);
+    if (this.executions.get(lifecycleEventHookExecutionId ?? '') !== deploymentId) {
+      throw new ServiceError('InvalidLifecycleEventHookExecutionIdException', `No hook execution ${lifecycleEventHookExecutionId} in ${deploymentId}`);
+    }
+    if (status !== 'Succeeded' && status !== 'Failed') throw new ServiceError('InvalidLifecycleEventHookExecutionStatusException', `Status ${status} is not valid`);
+    if (this.statusOf(lifecycleEventHookExecutionId!)) {
+      throw new ServiceError('LifecycleEventAlreadyCompletedException', `Hook execution ${lifecycleEventHookExecutionId} already has a status`);
+    }
+    this.statuses.push({ deploymentId: deploymentId!, lifecycleEventHookExecutionId: lifecycleEventHookExecutionId!, status, at: new Date() });
+    return { lifecycleEventHookExecutionId };
+  }
+}
+
+export function createCodeDeployServer(codedeploy: LocalCodeDeploy): Server {
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const operation = String(req.headers['x-amz-target'] ?? '').replace(/^CodeDeploy_20141006\./, '');
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(body));
+      };
+      try {
+        reply(200, codedeploy.handle(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')));
+      } catch (error) {
+        const failure = error instanceof ServiceError ? error : new ServiceError('SerializationException', (error as Error).message);
+        reply(failure.status, { __type: failure.type, message: failure.message });
+      }
+    });
+  });
+}
