@@ -20,7 +20,7 @@ const item = (method: string, companyId: string, extra: Partial<ProbeRequest> = 
 });
 const collection = (method: string, extra: Partial<ProbeRequest> = {}): ProbeRequest => ({ method, path: '/companies', resource: '/companies', ...extra });
 
-const createCompany: OperationChecks = async (target, fixtures) => {
+const createCompany: OperationChecks = async (target) => {
   const fields = sample();
   const created = await target(collection('POST', { body: json({ ...fields, name: `  ${fields.name}  ` }) }));
   return [
