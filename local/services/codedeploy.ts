@@ -38,12 +38,20 @@ export class LocalCodeDeploy {
   /** Answers the next N calls of an operation with ThrottlingException, as a busy service does. */
   readonly throttle = new Map<string, number>();
 
-  /** Registers a deployment and answers the execution ids its PreTraffic and PostTraffic hooks get. */
-  createDeployment(target: Omit<LambdaDeployment, 'deploymentId'>): { deploymentId: string; preTraffic: string; postTraffic: string } {
-    const deploymentId = `d-${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`;
+  /**
+   * Registers a deployment and answers the execution ids its PreTraffic and PostTraffic hooks get;
+   * `ids` replays a recorded lifecycle event (a sample event's ids) instead of new ones.
+   */
+  createDeployment(
+    target: Omit<LambdaDeployment, 'deploymentId'>,
+    ids: { deploymentId: string; preTraffic: string; postTraffic: string } = {
+      deploymentId: `d-${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`,
+      preTraffic: randomUUID(),
+      postTraffic: randomUUID(),
+    },
+  ): { deploymentId: string; preTraffic: string; postTraffic: string } {
+    const { deploymentId, preTraffic, postTraffic } = ids;
     this.deployments.set(deploymentId, { deploymentId, ...target });
-    const preTraffic = randomUUID();
-    const postTraffic = randomUUID();
     this.executions.set(preTraffic, deploymentId);
     this.executions.set(postTraffic, deploymentId);
     return { deploymentId, preTraffic, postTraffic };

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { loadStateMachines } from './state-machines';
+import { SyncExecutions, type SyncExecutionOptions, type SyncExecutionOutput } from './sync-execution';
+
+/**
+ * Step Functions over real HTTP in the service's own AWS JSON 1.0 protocol, running the template's state
+ * machines, so SDK clients pointed at it run them unchanged. Only StartSyncExecution is served: the
+ * synchronous start of Express workflows. StartSyncExecution's AWS host is `sync-states.<region>…`, so an
+ * SDK client given this endpoint needs `disableHostPrefix: true`.
+ */
+
+const START_SYNC_EXECUTION = 'AWSStepFunctions.StartSyncExecution';
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[^:]+$/;
+/** 1 to 80 characters, none of them white space, brackets, wildcards, control characters or "#%\^|~`$&,;:/. */
+// eslint-disable-next-line no-control-regex
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+
+/** An error the service answers with HTTP 400 and `{ "__type", "message" }`; SDKs throw it under that name. */
+class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StepFunctionsServerOptions {
+  /** The local API that apigateway:invoke tasks reach, such as http://127.0.0.1:3000. */
+  apiUrl: string;
+  /** 0 or none: a free port. */
+  port?: number;
+  retryIntervalOverrideMs?: SyncExecutionOptions['retryIntervalOverrideMs'];
+  log?: (line: string) => void;
+}
+
+export interface StepFunctionsServer {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(text: string, error: ServiceError): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw error;
+  }
+}
+
+export async function startStepFunctionsServer(options: StepFunctionsServerOptions): Promise<StepFunctionsServer> {
+  const { machines, api } = loadStateMachines();
+  const executions = new Map(
+    machines.map((spec) => [spec.arn, new SyncExecutions(spec, { api, apiUrl: options.apiUrl, retryIntervalOverrideMs: options.retryIntervalOverrideMs })]),
+  );
+
+  function startSyncExecution(request: Record<string, unknown>): Promise<SyncExecutionOutput> {
+    const { stateMachineArn, input = '{}', name = randomUUID() } = request;
+    if (typeof stateMachineArn !== 'string') {
+      throw new ServiceError('ValidationException', "1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null");
+    }
+    if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new ServiceError('InvalidArn', `Invalid Arn: '${stateMachineArn}'`);
+    const machine = executions.get(stateMachineArn);
+    if (!machine) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (machine.spec.type !== 'EXPRESS') throw new ServiceError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    if (typeof name !== 'string' || !EXECUTION_NAME.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${String(name)}'`);
+    if (typeof input !== 'string') throw new ServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: input must be a string of JSON');
+    parseJson(input, new ServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${input}' is not JSON`));
+    return machine.run(name, input);
+  }
+
+  const server = createServer(async (req, res) => {
+    const reply = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'x-amzn-RequestId': randomUUID() });
+      res.end(JSON.stringify(payload));
+    };
+    try {
+      const body = await readBody(req);
+      const target = req.headers['x-amz-target'];
+      if (req.method !== 'POST' || target !== START_SYNC_EXECUTION) {
+        throw new ServiceError('UnknownOperationException', `The local Step Functions serves ${START_SYNC_EXECUTION} only, not ${target ?? 'a request without X-Amz-Target'}`);
+      }
+      const request = parseJson(body, new ServiceError('SerializationException', 'The request body is not JSON'));
+      if (typeof request !== 'object' || request === null) throw new ServiceError('SerializationException', 'The request body is not a JSON object');
+      const execution = await startSyncExecution(request as Record<string, unknown>);
+      options.log?.(`StartSyncExecution ${execution.name}: ${execution.status}${execution.error ? ` ${execution.error}` : ''}`);
+      reply(200, execution);
+    } catch (error) {
+      if (error instanceof ServiceError) return reply(400, { __type: error.type, message: error.message });
+      options.log?.(`StartSyncExecution failed locally: ${(error as Error).stack ?? String(error)}`);
+      reply(500, { __type: 'InternalFailure', message: String(error) });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    stop: async () => {
+      for (const machine of executions.values()) machine.abortAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
