@@ -2,16 +2,20 @@ import { operations } from '../open-api/contract';
 import { readTemplate, type Template } from '../local/template/cloudformation';
 import { functionArn, loadStage } from '../local/template/stage';
 import { integrationFunctionArn } from '../local/services/api-gateway/routes';
+import { SERVER_ERROR_METRIC } from '../functions/http/metrics';
 
 /** template.yaml and the OpenAPI document agree: each route reaches its function's alias, and only it. */
 
 const template = readTemplate('template.yaml');
 const stage = loadStage();
 const proxied = operations(stage.apiDocument).filter((op) => op.integration?.type === 'aws_proxy');
-const functions = Object.entries<Template>(template.Resources).filter(([, r]) => r.Type === 'AWS::Serverless::Function');
+/** The functions that serve the API: those shipped by CodeDeploy (the hooks opt out). */
+const companyFunctions = Object.entries<Template>(template.Resources).filter(
+  ([, r]) => r.Type === 'AWS::Serverless::Function' && r.Properties.DeploymentPreference?.Enabled !== false,
+);
 
 it('every Lambda integration targets the live alias of a function in template.yaml', () => {
-  expect(proxied).toHaveLength(functions.length);
+  expect(proxied).toHaveLength(companyFunctions.length);
   for (const op of proxied) {
     const target = integrationFunctionArn(op);
     expect(stage.functions.map((fn) => functionArn(fn.functionName, 'live'))).toContain(target);
@@ -50,4 +54,26 @@ it('routes require IAM auth by default and none when the stack parameter says so
   const secured = (doc: Template) => operations(doc).filter((op) => op.integration?.type === 'aws_proxy').map((op) => op.document.security);
   expect(secured(stage.apiDocument)).toEqual(proxied.map(() => [{ sigv4: [] }]));
   expect(secured(loadStage({ parameterOverrides: { ApiAuth: 'NONE' } }).apiDocument)).toEqual(proxied.map(() => []));
+});
+
+it("the PreTraffic hook's map of functions to operations is the OpenAPI document's", () => {
+  const hook = stage.functions.find((fn) => fn.logicalId === 'PreTrafficHook')!;
+  const fromContract = Object.fromEntries(
+    proxied.map((op) => [integrationFunctionArn(op).split(':function:')[1]!.replace(/:live$/, ''), op.operationId]),
+  );
+  expect(JSON.parse(hook.environment.OPERATION_BY_FUNCTION!)).toEqual(fromContract);
+});
+
+it('each Company function is watched by its three alarms, on the metric the handlers publish', () => {
+  for (const op of proxied) {
+    const logicalId = integrationFunctionArn(op).split(':function:')[1]!.replace(/:live$/, '');
+    const alarms = template.Resources[logicalId].Properties.DeploymentPreference.Alarms.map((a: Template) => template.Resources[a.Ref].Properties);
+    expect(alarms.map((a: Template) => `${a.Namespace}/${a.MetricName}`).sort()).toEqual(
+      ['AWS/Lambda/Duration', 'AWS/Lambda/Errors', `${SERVER_ERROR_METRIC.namespace}/${SERVER_ERROR_METRIC.name}`].sort(),
+    );
+    for (const alarm of alarms) {
+      expect(alarm.Dimensions).toContainEqual({ Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [logicalId, 'Version.Version'] } });
+      expect(alarm).toMatchObject({ Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching' });
+    }
+  }
 });
