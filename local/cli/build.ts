@@ -1,17 +1,22 @@
 /** `npm run build`: bundles every esbuild function of template.yaml into .aws-sam/build/<LogicalId>/, as `sam build` does. */
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
-import { relative } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { ROOT } from '../template/cloudformation';
 import { type FunctionSpec, loadStage } from '../template/stage';
 
+/**
+ * Bundles one function. Files are written aside and renamed into place, each rename atomic, so a stage or
+ * test run loading the bundle at that moment reads the old file or the new one, never half of one.
+ */
 export async function buildFunction(fn: FunctionSpec, sourceRoot = ROOT, outdir = fn.bundleDir) {
   if (!fn.build) throw new Error(`${fn.logicalId} has no esbuild Metadata in template.yaml`);
-  rmSync(outdir, { recursive: true, force: true });
+  const staging = `${outdir}.${process.pid}.building`;
+  rmSync(staging, { recursive: true, force: true });
   await build({
     absWorkingDir: sourceRoot,
     entryPoints: fn.build.entryPoints,
-    outdir,
+    outdir: staging,
     bundle: true,
     platform: 'node',
     target: fn.build.target,
@@ -22,6 +27,9 @@ export async function buildFunction(fn: FunctionSpec, sourceRoot = ROOT, outdir 
     mainFields: fn.build.mainFields,
     logLevel: 'warning',
   });
+  mkdirSync(outdir, { recursive: true });
+  for (const file of readdirSync(staging)) renameSync(join(staging, file), join(outdir, file));
+  rmSync(staging, { recursive: true, force: true });
 }
 
 export async function buildAll(): Promise<void> {

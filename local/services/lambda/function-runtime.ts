@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
@@ -19,7 +20,10 @@ export interface RuntimeOptions {
   /** Endpoints and other variables every function sees, such as AWS_ENDPOINT_URL_DYNAMODB. */
   environment: Record<string, string>;
   onLog?: (functionName: string, line: string) => void;
-  /** How many execution environments one function version may run at once. */
+  /**
+   * How many execution environments one function version may run at once. Lambda would scale further,
+   * but on one machine environments beyond its cores only contend: the rest of the invocations queue.
+   */
   maxConcurrency?: number;
 }
 
@@ -29,6 +33,7 @@ interface Environment {
 }
 
 const BOOTSTRAP = join(__dirname, 'worker-bootstrap.js');
+const DEFAULT_ENVIRONMENTS = Math.max(2, availableParallelism());
 
 /**
  * One published version of one function: a pool of execution environments (worker threads), each with its
@@ -66,11 +71,12 @@ export class FunctionVersion {
         this.discard(env);
         resolve({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds` } });
       }, timeoutMs);
-      const onMessage = (message: { id: string; payload?: string; error?: FunctionError }) => {
+      const onMessage = (message: { id: string; payload?: string; error?: FunctionError; initFailed?: boolean }) => {
         if (message.id !== requestId) return;
         clearTimeout(timer);
         env.worker.off('message', onMessage);
-        this.release(env);
+        if (message.initFailed) this.discard(env);
+        else this.release(env);
         resolve(message.error ? { ok: false, error: message.error } : { ok: true, payload: message.payload! });
       };
       env.worker.on('message', onMessage);
@@ -87,7 +93,7 @@ export class FunctionVersion {
   private acquire(): Promise<Environment> {
     const ready = this.idle.pop();
     if (ready) return Promise.resolve(Object.assign(ready, { busy: true }));
-    if (this.all.size < (this.options.maxConcurrency ?? 32)) return Promise.resolve(this.spawn());
+    if (this.all.size < (this.options.maxConcurrency ?? DEFAULT_ENVIRONMENTS)) return Promise.resolve(this.spawn());
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 

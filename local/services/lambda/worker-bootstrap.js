@@ -29,7 +29,8 @@ const describe = (error) => ({
 });
 
 parentPort.on('message', async ({ id, event, context }) => {
-  if (initError) return parentPort.postMessage({ id, error: initError });
+  // An environment whose initialisation failed is thrown away, as Lambda does, and the next one retries.
+  if (initError) return parentPort.postMessage({ id, error: initError, initFailed: true });
   const deadline = Date.now() + context.remainingMs;
   const lambdaContext = {
     ...context,

@@ -1,0 +1,355 @@
+/**
+ * `npm run bench`: how much of DynamoDB Local's own throughput survives the trip through the local API.
+ *
+ * On one DynamoDB Local it measures, at concurrency 1 and 16, the raw SDK ceiling (PutItem, GetItem) and the
+ * same work through the API over real HTTP (POST /companies, GET /companies/{id}), then each bundle's size
+ * and cold module-load time. It prints numbers only; nothing here passes or fails.
+ */
+import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { type LocalStage, startLocalStage } from '../local/local-stage';
+import { localDynamoDbClient } from '../local/services/dynamodb';
+import { LOCAL_REGION } from '../local/template/cloudformation';
+import { type FunctionSpec, loadStage } from '../local/template/stage';
+
+const CONCURRENCIES = [1, 16];
+// Long enough for c=16 to start its 16 Lambda environments and get their code optimized: each worker thread
+// JIT-compiles on its own, from a sixteenth of the traffic.
+const WARMUP_MS = 4000;
+const MEASURE_MS = 4000;
+// DynamoDB Local's JVM keeps speeding up for about ten seconds of load; without this the first raw phase is
+// measured on a colder database than the API phase after it.
+const DYNAMODB_WARMUP_MS = 10_000;
+const RATIO_TARGET = 0.7;
+const BUNDLE_LIMIT_BYTES = 300_000;
+const COLD_LOAD_RUNS = 5;
+
+type Op = () => Promise<void>;
+
+interface Measurement {
+  requests: number;
+  errors: number;
+  firstError?: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  /** How busy this process's main event loop was (0–1); the bench client and the API gateway both run on it. */
+  mainLoopBusy: number;
+  /** CPU this process spent per request, Lambda worker threads included, DynamoDB Local's JVM not. */
+  cpuMsPerRequest: number;
+}
+
+type BenchStage = Pick<LocalStage, 'url' | 'dynamoEndpoint' | 'tableName'>;
+
+interface Workload {
+  raw: { name: string; op: Op };
+  api: { name: string; op: Op };
+}
+
+interface PairResult {
+  workload: Workload;
+  concurrency: number;
+  raw: Measurement;
+  api: Measurement;
+}
+
+interface BundleResult {
+  logicalId: string;
+  file: string;
+  bytes: number;
+  coldLoadMs: number[];
+  loadError?: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+
+/** A closed loop: `concurrency` async workers, each sending its next request as soon as the last one answers. */
+async function closedLoop(op: Op, concurrency: number, durationMs: number): Promise<Measurement> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const loopBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const sent = performance.now();
+      try {
+        await op();
+        latencies.push(performance.now() - sent);
+      } catch (error) {
+        errors++;
+        firstError ??= error instanceof Error ? error.message : String(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  // Until the last worker finishes, not the deadline, so requests in flight at the deadline still count fairly.
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    firstError,
+    reqPerSec: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    mainLoopBusy: performance.eventLoopUtilization(loopBefore).utilization,
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length + errors),
+  };
+}
+
+async function phase(name: string, op: Op, concurrency: number): Promise<Measurement> {
+  process.stdout.write(`  ${name} c=${concurrency} … `);
+  await closedLoop(op, concurrency, WARMUP_MS);
+  const result = await closedLoop(op, concurrency, MEASURE_MS);
+  const failures = result.errors ? `, ${result.errors} errors (first: ${result.firstError})` : '';
+  console.log(`${result.reqPerSec.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${failures}`);
+  return result;
+}
+
+/** Ids of every company written so far; reads cycle through them so each GET finds an item. */
+class CompanyIds {
+  private readonly ids: string[] = [];
+  private cursor = 0;
+
+  add(id: string) {
+    this.ids.push(id);
+  }
+
+  next(): string {
+    if (this.ids.length === 0) throw new Error('no company written yet to read back');
+    return this.ids[this.cursor++ % this.ids.length]!;
+  }
+}
+
+let companyCounter = 0;
+const newCompanyFields = () => ({ name: `Bench Company ${++companyCounter}`, employees: Math.floor(Math.random() * 100_000) });
+
+/**
+ * The same DynamoDB calls the handlers make (conditional put, consistent read), so the ratio measures what the
+ * API adds rather than a difference in database work.
+ */
+function rawOps(client: DynamoDBDocumentClient, tableName: string, ids: CompanyIds) {
+  const put: Op = async () => {
+    const at = new Date().toISOString();
+    const company = { ...newCompanyFields(), companyId: randomUUID(), version: 1, createdAt: at, updatedAt: at };
+    await client.send(new PutCommand({ TableName: tableName, Item: company, ConditionExpression: 'attribute_not_exists(companyId)' }));
+    ids.add(company.companyId);
+  };
+  const get: Op = async () => {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { companyId: ids.next() }, ConsistentRead: true }));
+    if (!Item) throw new Error('GetItem found no item');
+  };
+  return { put, get };
+}
+
+/** One HTTP exchange over the keep-alive agent, the response body read in full as a real client would. */
+function send(agent: Agent, url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string | number> = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// node:http rather than fetch: the SDK's own transport is node:http, so both sides pay the same client cost.
+function apiOps(agent: Agent, baseUrl: string, ids: CompanyIds) {
+  const post: Op = async () => {
+    const { status, text } = await send(agent, `${baseUrl}/companies`, 'POST', JSON.stringify(newCompanyFields()));
+    if (status !== 201) throw new Error(`POST /companies answered ${status}: ${text.slice(0, 200)}`);
+    ids.add((JSON.parse(text) as { companyId: string }).companyId);
+  };
+  const get: Op = async () => {
+    const { status, text } = await send(agent, `${baseUrl}/companies/${ids.next()}`, 'GET');
+    if (status !== 200) throw new Error(`GET /companies/{id} answered ${status}: ${text.slice(0, 200)}`);
+  };
+  return { post, get };
+}
+
+const runChild = promisify(execFile);
+
+// Only require() is timed: the child's own start-up is not part of loading the bundle.
+const LOAD_PROBE = 'const t = performance.now(); require(process.argv[1]); process.stdout.write(String(performance.now() - t));';
+
+/** Loads the bundle in a fresh Node with a Lambda-like bare environment (no NODE_OPTIONS, no tsx loader). */
+async function coldLoadMs(bundlePath: string, tableName: string): Promise<number> {
+  const { stdout } = await runChild(process.execPath, ['-e', LOAD_PROBE, bundlePath], {
+    env: { TABLE_NAME: tableName, AWS_REGION: LOCAL_REGION },
+  });
+  return Number(stdout);
+}
+
+/** The `SomeError: message` line of a failed child, not the source excerpt Node prints above it. */
+function loadErrorMessage(error: unknown): string {
+  const lines = String((error as { stderr?: string }).stderr || error).split('\n');
+  return (lines.find((line) => /^\w*Error\b/.test(line)) ?? lines[0] ?? '').trim();
+}
+
+async function measureBundles(functions: FunctionSpec[], tableName: string): Promise<BundleResult[]> {
+  const results: BundleResult[] = [];
+  for (const fn of functions.filter((f) => f.build)) {
+    for (const file of readdirSync(fn.bundleDir).filter((name) => name.endsWith('.js'))) {
+      const path = join(fn.bundleDir, file);
+      process.stdout.write(`  ${fn.logicalId}/${file} … `);
+      const result: BundleResult = { logicalId: fn.logicalId, file, bytes: statSync(path).size, coldLoadMs: [] };
+      try {
+        // One at a time, so the runs do not compete with each other for the two cores.
+        for (let run = 0; run < COLD_LOAD_RUNS; run++) result.coldLoadMs.push(await coldLoadMs(path, tableName));
+        console.log(`${result.bytes} bytes, cold load median ${median(result.coldLoadMs).toFixed(1)} ms`);
+      } catch (error) {
+        // A bundle that throws on load is a finding to report, not a reason to skip the load test.
+        result.loadError = loadErrorMessage(error);
+        console.log(`${result.bytes} bytes, load failed: ${result.loadError}`);
+      }
+      results.push(result);
+    }
+  }
+  return results;
+}
+
+function printTable(header: string[], rows: string[][]) {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+const measurementCells = (m: Measurement) => [
+  m.reqPerSec.toFixed(0),
+  m.p50.toFixed(2),
+  m.p99.toFixed(2),
+  String(m.requests),
+  String(m.errors),
+  (m.mainLoopBusy * 100).toFixed(0),
+  m.cpuMsPerRequest.toFixed(2),
+];
+
+function printReport(pairs: PairResult[], bundles: BundleResult[]) {
+  console.log(`\n=== Results (Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}) ===\n`);
+  printTable(
+    ['operation', 'c', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'main loop busy %', 'node CPU ms/req'],
+    pairs.flatMap(({ workload, concurrency, raw, api }) => [
+      [`raw ${workload.raw.name}`, String(concurrency), ...measurementCells(raw)],
+      [`API ${workload.api.name}`, String(concurrency), ...measurementCells(api)],
+    ]),
+  );
+
+  console.log(`\nAPI ÷ raw throughput (target ≥ ${RATIO_TARGET} at c=16):\n`);
+  printTable(
+    ['pair', 'c', 'ratio', 'target'],
+    pairs.map(({ workload, concurrency, raw, api }) => {
+      const ratio = api.reqPerSec / raw.reqPerSec;
+      const verdict =
+        api.errors + raw.errors > 0 ? 'not judged: errors' : ratio >= RATIO_TARGET ? 'met' : `missed by ${(RATIO_TARGET - ratio).toFixed(2)}`;
+      return [`${workload.api.name} ÷ ${workload.raw.name}`, String(concurrency), ratio.toFixed(2), concurrency === 16 ? verdict : '(info)'];
+    }),
+  );
+
+  console.log(`\nBundles from .aws-sam/build (target ≤ ${BUNDLE_LIMIT_BYTES / 1000} KB = ${BUNDLE_LIMIT_BYTES} bytes; cold load = median of ${COLD_LOAD_RUNS} fresh processes):\n`);
+  printTable(
+    ['bundle', 'bytes', 'KiB', 'size target', 'cold load ms', 'runs ms (or load error)'],
+    bundles.map((b) => [
+      `${b.logicalId}/${b.file}`,
+      String(b.bytes),
+      (b.bytes / 1024).toFixed(1),
+      b.bytes <= BUNDLE_LIMIT_BYTES ? 'met' : `over by ${b.bytes - BUNDLE_LIMIT_BYTES}`,
+      b.loadError ? 'failed' : median(b.coldLoadMs).toFixed(1),
+      b.loadError ?? b.coldLoadMs.map((ms) => ms.toFixed(0)).join(' '),
+    ]),
+  );
+
+  console.log(`
+What the numbers mean:
+  - raw: the AWS SDK v3 document client straight to DynamoDB Local, making the same calls the handlers make
+    (conditional PutItem, consistent GetItem). It is the ceiling the API can approach on this machine.
+  - API: HTTP to the local stage: API Gateway emulation (routing, edge validation, proxy event), a Lambda
+    execution environment (a worker thread running the built bundle, with its own SDK client), then the same
+    DynamoDB Local. The benchmark client and the gateway share this process's event loop, and everything,
+    DynamoDB Local's JVM included, shares these ${cpus().length} cores, so the ratio is a local figure, not AWS's.
+  - Closed loop: c workers each wait for an answer before sending again, so req/s ≈ c ÷ mean latency.
+    After ${DYNAMODB_WARMUP_MS / 1000} s warming DynamoDB Local, each phase ran ${WARMUP_MS / 1000} s of warm-up, then ${MEASURE_MS / 1000} s measured;
+    latencies are per request, nearest-rank percentiles.
+  - main loop busy %: near 100 means this process's event loop (client + gateway) was the bottleneck.
+    node CPU ms/req: all of this process's threads; multiply by req/s to see how much of the cores it took.
+  - Cold load: require() of the bundle alone in a fresh Node, TABLE_NAME and AWS_REGION set. Handlers build their
+    clients on first invocation, so this is module evaluation only, without Node's start-up or Lambda's INIT.`);
+}
+
+async function measureLoad(stage: BenchStage): Promise<PairResult[]> {
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint), { marshallOptions: { removeUndefinedValues: true } });
+  const busiest = Math.max(...CONCURRENCIES);
+  const agent = new Agent({ keepAlive: true, maxSockets: busiest });
+  try {
+    const ids = new CompanyIds();
+    const raw = rawOps(client, stage.tableName, ids);
+    const api = apiOps(agent, stage.url, ids);
+    // Writes come first at each concurrency so the reads have ids; raw and API alternate so drift hits both.
+    const workloads: Workload[] = [
+      { raw: { name: 'PutItem', op: raw.put }, api: { name: 'POST /companies', op: api.post } },
+      { raw: { name: 'GetItem', op: raw.get }, api: { name: 'GET /companies/{id}', op: api.get } },
+    ];
+    console.log(`\nWarming DynamoDB Local up: ${DYNAMODB_WARMUP_MS / 1000} s of raw puts and reads at c=${busiest}…`);
+    await closedLoop(raw.put, busiest, DYNAMODB_WARMUP_MS / 2);
+    await closedLoop(raw.get, busiest, DYNAMODB_WARMUP_MS / 2);
+    const pairs: PairResult[] = [];
+    for (const concurrency of CONCURRENCIES) {
+      console.log(`\nConcurrency ${concurrency}:`);
+      for (const workload of workloads) {
+        const rawResult = await phase(`raw ${workload.raw.name}`, workload.raw.op, concurrency);
+        const apiResult = await phase(`API ${workload.api.name}`, workload.api.op, concurrency);
+        pairs.push({ workload, concurrency, raw: rawResult, api: apiResult });
+      }
+    }
+    return pairs;
+  } finally {
+    agent.destroy();
+    client.destroy();
+  }
+}
+
+async function main() {
+  const model = loadStage();
+  console.log('Bundle size and cold module load:');
+  const bundles = await measureBundles(model.functions, model.table.createTable.TableName!);
+
+  // The stage serves immutable copies of the bundles (published version 1), so a concurrent build
+  // cannot pull them away mid-run.
+  console.log('\nStarting the local stage (DynamoDB Local, Lambda environments, API)…');
+  const stage = await startLocalStage({ port: 0 });
+  let pairs: PairResult[];
+  try {
+    console.log(`API ${stage.url}, DynamoDB Local ${stage.dynamoEndpoint}, table ${stage.tableName}`);
+    pairs = await measureLoad(stage);
+  } finally {
+    await stage.stop();
+  }
+  printReport(pairs, bundles);
+}
+
+main().catch((error) => {
+  console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

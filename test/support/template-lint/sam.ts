@@ -1,0 +1,36 @@
+import { intrinsic, isObject, obj, resourcesOf, type Node } from './nodes';
+
+/** How SAM reads its functions: Globals merged in, and the ids it generates for them. */
+
+/** A SAM function's properties with Globals.Function merged in the way SAM does: maps key by key. */
+export function samFunctions(template: Node): Array<[string, Node]> {
+  const globals = obj(obj(template.Globals).Function);
+  return resourcesOf(template, 'AWS::Serverless::Function').map(([id, resource]) => {
+    const own = obj(resource.Properties);
+    const merged: Node = { ...globals, ...own };
+    for (const key of Object.keys(own)) {
+      if (isObject(globals[key]) && isObject(own[key]) && !intrinsic(own[key])) merged[key] = { ...globals[key], ...own[key] };
+    }
+    return [id, merged];
+  });
+}
+
+export function deploymentEnabled(preference: unknown): boolean {
+  return isObject(preference) && preference.Enabled !== false;
+}
+
+/** Logical ids SAM adds when it transforms the template, which the template may Ref or GetAtt. */
+export function samGeneratedIds(template: Node): Map<string, string> {
+  const ids = new Map<string, string>();
+  const functions = samFunctions(template);
+  for (const [id, properties] of functions) {
+    if (typeof properties.AutoPublishAlias !== 'string') continue;
+    ids.set(`${id}Alias${properties.AutoPublishAlias.replace(/[^A-Za-z0-9]/g, '')}`, 'AWS::Lambda::Alias');
+    ids.set(`${id}.Alias`, 'AWS::Lambda::Alias');
+    ids.set(`${id}.Version`, 'AWS::Lambda::Version');
+  }
+  if (functions.some(([, properties]) => deploymentEnabled(properties.DeploymentPreference))) {
+    ids.set('ServerlessDeploymentApplication', 'AWS::CodeDeploy::Application');
+  }
+  return ids;
+}
