@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { LocalCloudWatch } from './deploy/cloudwatch';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
 import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './services/dynamodb';
@@ -28,6 +29,8 @@ export interface LocalStage {
   model: StageModel;
   lambda: LocalLambda;
   codedeploy: LocalCodeDeploy;
+  /** What CloudWatch would hold: Lambda's metrics and the functions' EMF metrics, from real invocations. */
+  metrics: LocalCloudWatch;
   stop(): Promise<void>;
 }
 
@@ -67,7 +70,15 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     const tableStatus = await ensureTable(dynamoEndpoint, model.table.createTable);
     // Functions start lazily, so the endpoints can be filled in once their servers listen.
     const environment: Record<string, string> = { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint };
-    lambda = new LocalLambda(functions, { environment, onLog: options.onLog });
+    const metrics = new LocalCloudWatch();
+    lambda = new LocalLambda(functions, {
+      environment,
+      onLog: (functionName, line) => {
+        metrics.recordLogLine(line);
+        options.onLog?.(functionName, line);
+      },
+      onInvocation: (record) => metrics.recordInvocation(record),
+    });
     const codedeploy = new LocalCodeDeploy();
     const api = createApiServer({ stage: model, lambda, onAccess: options.onAccess });
     const lambdaApi = createLambdaApiServer(lambda);
@@ -85,6 +96,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       model,
       lambda,
       codedeploy,
+      metrics,
       stop,
     };
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
+import { type AlarmSpec, alarmSpec } from '../deploy/alarms';
 import { LOCAL_ACCOUNT, LOCAL_REGION, parameterValues, readTemplate, resolve, type ResolveContext, ROOT, type Template } from './cloudformation';
 
 /**
@@ -24,8 +25,23 @@ export interface FunctionSpec {
   build?: { entryPoints: string[]; minify: boolean; target: string; sourcemap: boolean; format: 'cjs' | 'esm'; external: string[]; mainFields: string[] };
 }
 
+/** How CodeDeploy shifts an alias: all at once, or a first share for an interval, or in equal steps. */
+export type TrafficShift =
+  | { type: 'AllAtOnce' }
+  | { type: 'TimeBasedCanary' | 'TimeBasedLinear'; percentage: number; intervalMinutes: number };
+
+/** A function's DeploymentPreference, resolved for one version under deployment. */
+export interface DeploymentSpec {
+  shift: TrafficShift;
+  alarms: AlarmSpec[];
+  preTrafficHook?: string;
+  postTrafficHook?: string;
+}
+
 export interface StageModel {
   stageName: string;
+  /** The DeploymentPreference of a function, with `!GetAtt <Fn>.Version.Version` naming `targetVersion`. */
+  deploymentOf(logicalId: string, targetVersion: string): DeploymentSpec | undefined;
   functions: FunctionSpec[];
   /** The OpenAPI document with every intrinsic resolved, as API Gateway imports it. */
   apiDocument: Template;
@@ -72,6 +88,27 @@ function tableStack(stackName: string, tableName: string | undefined) {
     LocalSecondaryIndexes: p.LocalSecondaryIndexes,
   };
   return { imports, table: { logicalId, createTable } };
+}
+
+/** A deployment config of this template (by its local Ref), or one CodeDeploy predefines for Lambda. */
+function trafficShift(template: Template, name: string): TrafficShift {
+  const own = Object.entries<Template>(template.Resources).find(([id]) => `local-${id}` === name)?.[1];
+  if (own) {
+    const routing = own.Properties.TrafficRoutingConfig;
+    if (routing.Type === 'AllAtOnce') return { type: 'AllAtOnce' };
+    const spec = routing.TimeBasedCanary ?? routing.TimeBasedLinear;
+    const percentage = spec.CanaryPercentage ?? spec.LinearPercentage;
+    const intervalMinutes = spec.CanaryInterval ?? spec.LinearInterval;
+    return { type: routing.Type, percentage: Number(percentage), intervalMinutes: Number(intervalMinutes) };
+  }
+  if (name === 'CodeDeployDefault.LambdaAllAtOnce') return { type: 'AllAtOnce' };
+  const predefined = /^CodeDeployDefault\.Lambda(Canary|Linear)(\d+)Percent(?:Every)?(\d+)Minutes?$/.exec(name);
+  if (!predefined) throw new Error(`template.yaml: deployment config ${name} is unknown`);
+  return {
+    type: predefined[1] === 'Canary' ? 'TimeBasedCanary' : 'TimeBasedLinear',
+    percentage: Number(predefined[2]),
+    intervalMinutes: Number(predefined[3]),
+  };
 }
 
 export function loadStage(options: StageOptions = {}): StageModel {
@@ -127,7 +164,23 @@ export function loadStage(options: StageOptions = {}): StageModel {
     };
   });
   const api = resources.find(([, r]) => r.Type === 'AWS::Serverless::Api')!;
+  const deploymentOf = (logicalId: string, targetVersion: string): DeploymentSpec | undefined => {
+    const preference = template.Resources[logicalId]?.Properties?.DeploymentPreference;
+    if (!preference || preference.Enabled === false) return undefined;
+    const versioned: ResolveContext = { ...ctx, attributes: { ...attributes, [`${logicalId}.Version.Version`]: targetVersion } };
+    const alarms = (preference.Alarms ?? []).map((alarm: Template) => {
+      const id = alarm.Ref as string;
+      return alarmSpec(id, resolve(versioned, template.Resources[id].Properties) as Template);
+    });
+    return {
+      shift: trafficShift(template, resolve(ctx, preference.Type) as string),
+      alarms,
+      preTrafficHook: preference.Hooks?.PreTraffic && (resolve(ctx, preference.Hooks.PreTraffic) as string),
+      postTrafficHook: preference.Hooks?.PostTraffic && (resolve(ctx, preference.Hooks.PostTraffic) as string),
+    };
+  };
   return {
+    deploymentOf,
     stageName: resolve(ctx, api[1].Properties.StageName) as string,
     functions,
     apiDocument: resolve(ctx, api[1].Properties.DefinitionBody) as Template,

@@ -20,9 +20,12 @@ export interface AccessLogEntry {
   path: string;
   status: number;
   latencyMs: number;
-  /** The function that served the request, when a Lambda integration did. */
+  /** The function and version that served the request, when a Lambda integration did. */
   functionName?: string;
+  executedVersion?: string;
 }
+
+type Served = Pick<AccessLogEntry, 'functionName' | 'executedVersion'>;
 
 export interface ApiServerOptions {
   stage: StageModel;
@@ -40,7 +43,7 @@ export function createApiServer({ stage, lambda, onAccess }: ApiServerOptions): 
     return validators.get(operation)!;
   };
 
-  async function serve(req: IncomingMessage, body: Buffer, requestId: string): Promise<RenderedResponse & { functionName?: string }> {
+  async function serve(req: IncomingMessage, body: Buffer, requestId: string): Promise<RenderedResponse & Served> {
     const gateway = (type: GatewayResponseType, message?: string) => gatewayResponse(document, type, { requestId, message });
     if (body.length > MAX_PAYLOAD_BYTES) return gateway('REQUEST_TOO_LARGE');
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -60,7 +63,6 @@ export function createApiServer({ stage, lambda, onAccess }: ApiServerOptions): 
     if (type === 'mock') return mockResponse(operation);
     if (type !== 'aws_proxy') throw new Error(`${operation.method} ${operation.path}: integration type ${type} is not served locally`);
 
-    const version = lambda.resolve(integrationFunctionArn(operation));
     const event = proxyEvent({
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -73,14 +75,15 @@ export function createApiServer({ stage, lambda, onAccess }: ApiServerOptions): 
       stageName: stage.stageName,
       requestId,
     });
-    const result = await Promise.race([
-      version.invoke(event),
+    const invocation = await Promise.race([
+      lambda.invoke(integrationFunctionArn(operation), event),
       new Promise<'timeout'>((resolve) => setTimeout(resolve, INTEGRATION_TIMEOUT_MS, 'timeout').unref()),
     ]);
-    const functionName = version.spec.functionName;
-    if (result === 'timeout') return { ...gateway('INTEGRATION_TIMEOUT'), functionName };
+    if (invocation === 'timeout') return gateway('INTEGRATION_TIMEOUT');
+    const { version, result } = invocation;
+    const served = { functionName: version.spec.functionName, executedVersion: version.version };
     const response = result.ok ? proxyResponse(result.payload) : undefined;
-    return { ...(response ?? gateway('DEFAULT_5XX')), functionName };
+    return { ...(response ?? gateway('DEFAULT_5XX')), ...served };
   }
 
   return createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -99,7 +102,7 @@ export function createApiServer({ stage, lambda, onAccess }: ApiServerOptions): 
           console.error(`local API: ${req.method} ${req.url} failed inside the local stage: ${error.stack}`);
           return gatewayResponse(document, 'DEFAULT_5XX', { requestId });
         })
-        .then(({ status, headers, body, ...rest }) => {
+        .then(({ status, headers, body, functionName, executedVersion }: RenderedResponse & Served) => {
           const payload = typeof body === 'string' ? Buffer.from(body) : body;
           res.writeHead(status, { ...headers, 'x-amzn-RequestId': requestId, 'Content-Length': payload.length });
           res.end(payload);
@@ -109,7 +112,8 @@ export function createApiServer({ stage, lambda, onAccess }: ApiServerOptions): 
             path: req.url ?? '',
             status,
             latencyMs: performance.now() - started,
-            functionName: (rest as { functionName?: string }).functionName,
+            functionName,
+            executedVersion,
           });
         });
     });

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { LOCAL_REGION } from '../../template/cloudformation';
 import { functionArn, type FunctionSpec } from '../../template/stage';
+import type { InvocationRecord } from '../../deploy/cloudwatch';
 import { LOCAL_CREDENTIALS } from '../dynamodb';
 
 /** What an invocation returns, in Lambda's terms: a payload, or a function error with its type. */
@@ -20,6 +21,8 @@ export interface RuntimeOptions {
   /** Endpoints and other variables every function sees, such as AWS_ENDPOINT_URL_DYNAMODB. */
   environment: Record<string, string>;
   onLog?: (functionName: string, line: string) => void;
+  /** Called after every invocation, as Lambda's own metrics are. */
+  onInvocation?: (record: InvocationRecord) => void;
   /**
    * How many execution environments one function version may run at once. Lambda would scale further,
    * but on one machine environments beyond its cores only contend: the rest of the invocations queue.

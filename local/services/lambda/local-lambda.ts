@@ -73,21 +73,32 @@ export class LocalLambda {
   }
 
   /** The version an invocation of a name or ARN runs: a version as named, or an alias's by its weights. */
-  resolve(nameOrArn: string, qualifier?: string): FunctionVersion {
+  resolve(nameOrArn: string, qualifier?: string): { version: FunctionVersion; qualifier: string; viaAlias: boolean } {
     const match = /^arn:aws:lambda:[^:]+:[^:]+:function:([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
     const name = match ? match[1]! : nameOrArn;
     const wanted = qualifier ?? match?.[2] ?? '$LATEST';
     const fn = this.function(name);
     const routing = fn.aliases.get(wanted);
-    const version = routing ? routeByWeight(routing) : wanted;
-    const found = fn.versions.get(version);
+    const found = fn.versions.get(routing ? routeByWeight(routing) : wanted);
     if (!found) throw new FunctionNotFound(`${name}:${wanted}`);
-    return found;
+    return { version: found, qualifier: wanted, viaAlias: routing !== undefined };
   }
 
   async invoke(nameOrArn: string, event: unknown, qualifier?: string): Promise<Invocation> {
-    const version = this.resolve(nameOrArn, qualifier);
-    return { version, result: await version.invoke(event) };
+    const target = this.resolve(nameOrArn, qualifier);
+    const at = Date.now();
+    const started = performance.now();
+    const result = await target.version.invoke(event);
+    this.options.onInvocation?.({
+      functionName: target.version.spec.functionName,
+      qualifier: target.qualifier,
+      executedVersion: target.version.version,
+      viaAlias: target.viaAlias,
+      at,
+      durationMs: performance.now() - started,
+      functionError: !result.ok,
+    });
+    return { version: target.version, result };
   }
 
   async stop(): Promise<void> {

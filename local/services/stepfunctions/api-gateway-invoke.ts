@@ -82,6 +82,7 @@ function toHttpCall(parameters: unknown, api: LocalApiTarget, apiUrl: string): H
   }
   if (RequestBody === undefined) return { method: Method, url, headers };
   if (typeof RequestBody === 'string') return { method: Method, url, headers, body: RequestBody };
+  // Step Functions sends a JSON RequestBody as JSON; the task may still name its own media type.
   const hasContentType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
   return {
     method: Method,

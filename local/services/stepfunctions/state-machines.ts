@@ -10,7 +10,7 @@ import { APP_TEMPLATE } from '../../template/stage';
  */
 
 /** The stack name the local stage stands in for (template/stage.ts resolves the functions with it too). */
-export const LOCAL_STACK_NAME = 'company-canary';
+const LOCAL_STACK_NAME = 'company-canary';
 
 export interface LocalStateMachine {
   name: string;
@@ -25,7 +25,7 @@ export interface LocalApiTarget {
   stage: string;
 }
 
-export const stateMachineArn = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+const stateMachineArn = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 
 /** API ids are lower-case letters and digits, which is what Step Functions checks ApiEndpoint against. */
 const localApiId = (logicalId: string) => logicalId.toLowerCase().replace(/[^0-9a-z]/g, '');
