@@ -5,6 +5,7 @@ import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './services/dynamodb';
 import { createLambdaApiServer } from './services/lambda/lambda-api';
 import { LocalLambda } from './services/lambda/local-lambda';
+import { startStepFunctionsServer } from './services/stepfunctions/server';
 import { type FunctionSpec, loadStage, type StageModel, type StageOptions } from './template/stage';
 
 export interface LocalStageOptions extends StageOptions {
@@ -50,8 +51,8 @@ const close = (server: Server) =>
 
 /**
  * The whole local stage: DynamoDB Local with the iaac table; the template's functions from their bundles;
- * the API over HTTP; and Lambda and CodeDeploy endpoints in their own protocols, which every function
- * (the hooks included) reaches through AWS_ENDPOINT_URL_*.
+ * the API over HTTP; and Lambda, CodeDeploy and Step Functions endpoints in their own protocols, which
+ * every function (the hooks included) reaches through AWS_ENDPOINT_URL_*.
  */
 export async function startLocalStage(options: LocalStageOptions = {}): Promise<LocalStage> {
   const model = loadStage(options);
@@ -59,8 +60,10 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
   const servers: Server[] = [];
   let dynamo: DynamoDbLocal | undefined;
   let lambda: LocalLambda | undefined;
+  let sfn: { stop(): Promise<void> } | undefined;
   const stop = async () => {
     await Promise.all(servers.map(close));
+    await sfn?.stop();
     await lambda?.stop();
     await dynamo?.stop();
   };
@@ -87,6 +90,9 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     const url = await listen(api, options.port ?? 3000);
     environment.AWS_ENDPOINT_URL_LAMBDA = await listen(lambdaApi);
     environment.AWS_ENDPOINT_URL_CODEDEPLOY = await listen(codedeployApi);
+    const stepFunctions = await startStepFunctionsServer({ apiUrl: url });
+    sfn = stepFunctions;
+    environment.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
     return {
       url,
       dynamoEndpoint,

@@ -101,6 +101,11 @@ export class LocalLambda {
     return { version: target.version, result };
   }
 
+  /** Ends every execution environment of a function, so the next invocation starts cold. */
+  async restart(functionName: string): Promise<void> {
+    await Promise.all([...this.function(functionName).versions.values()].map((version) => version.stop()));
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.functions.values()].flatMap((fn) => [...fn.versions.values()].map((version) => version.stop())));
     rmSync(this.publishedDir, { recursive: true, force: true });

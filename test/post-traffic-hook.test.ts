@@ -1,0 +1,123 @@
+import { createServer, request, type Server } from 'node:http';
+import { buildCandidate, removeCandidates } from './support/candidates';
+import { functionNamed, runHook, verdictLine } from './support/hook-runs';
+import { startTestStage } from './support/local-parts';
+
+/**
+ * The PostTraffic hook as CodeDeploy runs it: it starts the journey state machine on the local Step
+ * Functions endpoint, which walks the local API. One status is reported on every path, and no journey
+ * company is left in the table.
+ */
+
+let stage: Awaited<ReturnType<typeof startTestStage>>;
+const logs: string[] = [];
+beforeAll(async () => {
+  stage = await startTestStage('post-traffic', { onLog: (fn, line) => fn.includes('PostTraffic') && logs.push(line) });
+});
+afterAll(async () => {
+  await stage.stop();
+  removeCandidates();
+});
+beforeEach(() => (logs.length = 0));
+
+/** Builds a candidate of `logicalId` with one change and points the live alias at it, as a full shift does. */
+async function serveCandidate(logicalId: string, file: string, find: string | RegExp, replace: string) {
+  const spec = functionNamed(stage, logicalId);
+  const previous = stage.lambda.getAlias(spec.functionName, 'live');
+  const version = stage.lambda.publishVersion(spec.functionName, await buildCandidate(spec, [{ file, find, replace }]));
+  stage.lambda.updateAlias(spec.functionName, 'live', { functionVersion: version, additionalVersionWeights: {} });
+  return { spec, version, restore: () => stage.lambda.updateAlias(spec.functionName, 'live', previous) };
+}
+
+it('succeeds when the journey passes through the live API, leaving the table as it was', async () => {
+  const before = await stage.snapshot();
+  const run = await runHook(stage, 'PostTrafficHook', functionNamed(stage, 'GetCompanyFunction'), '1');
+  const verdict = await verdictLine(logs);
+  expect(verdict).toMatchObject({ verdict: 'Succeeded', evidence: { status: 'SUCCEEDED' } });
+  expect(run.statuses).toEqual(['Succeeded']);
+  expect(await stage.snapshot()).toBe(before);
+});
+
+it('fails when the new version breaks the journey, naming the step, and the journey cleans up', async () => {
+  const before = await stage.snapshot();
+  // A listing bug the PreTraffic checks cannot see: companies named like the journey's are left out.
+  const candidate = await serveCandidate(
+    'ListCompaniesFunction',
+    'functions/list-companies.ts',
+    'return json(200, await listCompanies(deps, query));',
+    "const page = await listCompanies(deps, query); return json(200, { ...page, items: page.items.filter((c) => !c.name.startsWith('Company journey')) });",
+  );
+  try {
+    const run = await runHook(stage, 'PostTrafficHook', candidate.spec, candidate.version);
+    const verdict = await verdictLine(logs);
+    expect(verdict.evidence.status).toBe('FAILED');
+    expect(`${verdict.evidence.error} ${verdict.evidence.cause}`).toMatch(/List/);
+    expect(run.statuses).toEqual(['Failed']);
+  } finally {
+    candidate.restore();
+  }
+  expect(await stage.snapshot()).toBe(before);
+});
+
+it('fails when the new version answers the update wrongly', async () => {
+  const before = await stage.snapshot();
+  const candidate = await serveCandidate('UpdateCompanyFunction', 'functions/update-company.ts', 'return companyResponse(200,', 'return companyResponse(201,');
+  try {
+    const run = await runHook(stage, 'PostTrafficHook', candidate.spec, candidate.version);
+    const verdict = await verdictLine(logs);
+    expect(verdict.evidence.cause).toMatch(/UpdateCompany/);
+    expect(verdict.evidence.cause).toMatch(/201/);
+    expect(run.statuses).toEqual(['Failed']);
+  } finally {
+    candidate.restore();
+  }
+  expect(await stage.snapshot()).toBe(before);
+});
+
+describe('when Step Functions throttles', () => {
+  let proxy: Server;
+  let throttled = 0;
+  let throttleNext = 0;
+
+  beforeAll(async () => {
+    // A proxy in front of the local Step Functions endpoint that answers ThrottlingException on demand.
+    const target = new URL(stage.endpoints.AWS_ENDPOINT_URL_SFN!);
+    proxy = createServer((req, res) => {
+      if (throttleNext > 0) {
+        throttleNext--;
+        throttled++;
+        res.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+        return;
+      }
+      const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    // The hook's environment starts on its next cold start with the proxy as its Step Functions endpoint.
+    await stage.lambda.restart(functionNamed(stage, 'PostTrafficHook').functionName);
+    stage.endpoints.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise((resolve) => proxy.close(resolve)));
+
+  it('retries, and reports Succeeded once the journey runs', async () => {
+    throttleNext = 2;
+    throttled = 0;
+    const run = await runHook(stage, 'PostTrafficHook', functionNamed(stage, 'GetCompanyFunction'), '1');
+    expect(throttled).toBe(2);
+    expect(run.statuses).toEqual(['Succeeded']);
+  });
+
+  it('reports Failed once when the throttling does not stop', async () => {
+    throttleNext = 1_000;
+    const before = await stage.snapshot();
+    const run = await runHook(stage, 'PostTrafficHook', functionNamed(stage, 'GetCompanyFunction'), '1');
+    throttleNext = 0;
+    expect((await verdictLine(logs)).evidence).toMatchObject({ error: 'ThrottlingException' });
+    expect(run.statuses).toEqual(['Failed']);
+    expect(await stage.snapshot()).toBe(before);
+  });
+});
