@@ -24,6 +24,8 @@ export interface FunctionReport {
   targetVersion?: string;
   outcome: 'Succeeded' | 'RolledBack' | 'Unchanged';
   reason?: string;
+  /** The live alias when the rehearsal ended. */
+  aliasAfter?: { functionVersion: string; additionalVersionWeights: Record<string, number> };
   timeline: TimelineEvent[];
   hooks: HookVerdict[];
   alarms: AlarmTransition[];

@@ -17,8 +17,8 @@ export interface SourcePatch {
   replace: string;
 }
 
-export async function buildCandidate(spec: FunctionSpec, patches: SourcePatch[]): Promise<string> {
-  // Inside the project, so the copy resolves the project's node_modules as the original does.
+/** A patched copy of the source, inside the project so it resolves the project's node_modules. */
+export function copySource(patches: SourcePatch[]): string {
   const dir = join(CANDIDATES_DIR, randomUUID());
   mkdirSync(dir, { recursive: true });
   for (const folder of ['functions', 'hooks']) cpSync(join(ROOT, folder), join(dir, folder), { recursive: true });
@@ -29,6 +29,11 @@ export async function buildCandidate(spec: FunctionSpec, patches: SourcePatch[])
     if (changed === source) throw new Error(`patch did not apply to ${patch.file}: ${String(patch.find)}`);
     writeFileSync(path, changed);
   }
+  return dir;
+}
+
+export async function buildCandidate(spec: FunctionSpec, patches: SourcePatch[]): Promise<string> {
+  const dir = copySource(patches);
   const outdir = join(dir, 'bundle');
   await buildFunction(spec, dir, outdir);
   return outdir;

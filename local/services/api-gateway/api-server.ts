@@ -15,6 +15,8 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const INTEGRATION_TIMEOUT_MS = 29_000;
 
 export interface AccessLogEntry {
+  /** When the response was sent, epoch ms. */
+  at: number;
   requestId: string;
   method: string;
   path: string;
@@ -107,6 +109,7 @@ export function createApiServer({ stage, lambda, onAccess }: ApiServerOptions): 
           res.writeHead(status, { ...headers, 'x-amzn-RequestId': requestId, 'Content-Length': payload.length });
           res.end(payload);
           onAccess?.({
+            at: Date.now(),
             requestId,
             method: req.method ?? '',
             path: req.url ?? '',

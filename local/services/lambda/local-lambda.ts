@@ -58,6 +58,13 @@ export class LocalLambda {
     return version;
   }
 
+  /** Where a published version's code lives. */
+  bundleOf(functionName: string, version: string): string {
+    const found = this.function(functionName).versions.get(version);
+    if (!found) throw new FunctionNotFound(`${functionName}:${version}`);
+    return found.bundleDir;
+  }
+
   getAlias(functionName: string, alias: string): AliasRouting {
     const routing = this.function(functionName).aliases.get(alias);
     if (!routing) throw new FunctionNotFound(`${functionName}:${alias}`);

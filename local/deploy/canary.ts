@@ -1,0 +1,144 @@
+import type { LocalStage } from '../local-stage';
+import type { DeploymentSpec, FunctionSpec } from '../template/stage';
+import { type AlarmReading, evaluateAlarm } from './alarms';
+import type { AlarmTransition, FunctionReport, HookVerdict, TimelineEvent } from './report';
+
+/**
+ * Plays CodeDeploy for one function, as template.yaml describes its deployment: PreTraffic hook, traffic
+ * shifted by alias weights, alarms watched on the new version the whole time, PostTraffic hook; at any
+ * failure the alias goes straight back to the old version.
+ */
+export interface CanaryContext {
+  stage: LocalStage;
+  /** How many times faster than real time the intervals and alarm periods run. */
+  timeScale: number;
+  /** Every function log line of the stage, in order (hook verdicts are read from them). */
+  logs: string[];
+  onProgress?: (update: CanaryProgress) => void;
+}
+
+export interface CanaryProgress {
+  logicalId: string;
+  phase: string;
+  targetWeight: number;
+  alarms: Record<string, AlarmReading['state']>;
+  /** Milliseconds left in the current bake, when baking. */
+  bakeLeftMs?: number;
+}
+
+const ALARM_TICK_MS = 100;
+
+class RolledBack extends Error {}
+
+export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: DeploymentSpec, targetVersion: string): Promise<FunctionReport> {
+  const { lambda, codedeploy } = ctx.stage;
+  const alias = fn.alias!;
+  const currentVersion = lambda.getAlias(fn.functionName, alias).functionVersion;
+  const timeline: TimelineEvent[] = [];
+  const hooks: HookVerdict[] = [];
+  const alarms: AlarmTransition[] = [];
+  const states: Record<string, AlarmReading['state']> = Object.fromEntries(spec.alarms.map((a) => [a.logicalId, 'OK' as const]));
+  let phase = 'PreTraffic';
+  let targetWeight = 0;
+  let bakeEndsAt: number | undefined;
+  const progress = () =>
+    ctx.onProgress?.({ logicalId: fn.logicalId, phase, targetWeight, alarms: { ...states }, bakeLeftMs: bakeEndsAt && Math.max(0, bakeEndsAt - Date.now()) });
+  const enter = (next: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'Done') => {
+    phase = next;
+    timeline.push({ at: Date.now(), kind: 'phase', phase: next });
+    progress();
+  };
+  const route = (weight: number) => {
+    targetWeight = weight;
+    lambda.updateAlias(fn.functionName, alias, weight >= 1
+      ? { functionVersion: targetVersion, additionalVersionWeights: {} }
+      : { functionVersion: currentVersion, additionalVersionWeights: weight > 0 ? { [targetVersion]: weight } : {} });
+    timeline.push({ at: Date.now(), kind: 'weight', targetWeight: weight });
+    progress();
+  };
+
+  const ids = codedeploy.createDeployment({ functionName: fn.functionName, alias, currentVersion, targetVersion, targetVersionWeight: 0 });
+
+  async function runHook(hook: 'PreTraffic' | 'PostTraffic', functionName: string | undefined, executionId: string) {
+    if (!functionName) return;
+    const seen = ctx.logs.length;
+    await lambda.invoke(functionName, { DeploymentId: ids.deploymentId, LifecycleEventHookExecutionId: executionId });
+    const status = codedeploy.statusOf(executionId) ?? 'NoStatus';
+    hooks.push({ hook, status, at: Date.now(), evidence: await hookEvidence(ctx.logs, seen, ids.deploymentId) });
+    if (status !== 'Succeeded') throw new RolledBack(`${hook} hook reported ${status}`);
+  }
+
+  // The alarms are watched from the first shift until the verdict, as CodeDeploy watches them.
+  let alarmed: ((reason: string) => void) | undefined;
+  const alarmFired = new Promise<never>((_, reject) => (alarmed = (reason) => reject(new RolledBack(reason))));
+  alarmFired.catch(() => undefined);
+  let ticker: NodeJS.Timeout | undefined;
+  const watchAlarms = () => {
+    ticker = setInterval(() => {
+      for (const alarm of spec.alarms) {
+        const reading = evaluateAlarm(alarm, ctx.stage.metrics, Date.now(), ctx.timeScale);
+        if (reading.state === states[alarm.logicalId]) continue;
+        states[alarm.logicalId] = reading.state;
+        alarms.push({ at: Date.now(), alarm: alarm.logicalId, state: reading.state, values: reading.values });
+        progress();
+        if (reading.state === 'ALARM') alarmed?.(`alarm ${alarm.logicalId} went into ALARM`);
+      }
+    }, ALARM_TICK_MS);
+  };
+  const bake = async (minutes: number) => {
+    enter('Bake');
+    bakeEndsAt = Date.now() + (minutes * 60_000) / ctx.timeScale;
+    const progressTicker = setInterval(progress, 500);
+    try {
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, bakeEndsAt! - Date.now())), alarmFired]);
+    } finally {
+      clearInterval(progressTicker);
+      bakeEndsAt = undefined;
+    }
+  };
+
+  let outcome: FunctionReport['outcome'] = 'Succeeded';
+  let reason: string | undefined;
+  try {
+    enter('PreTraffic');
+    await runHook('PreTraffic', spec.preTrafficHook, ids.preTraffic);
+    enter('Shift');
+    watchAlarms();
+    if (spec.shift.type === 'AllAtOnce') route(1);
+    else {
+      const step = spec.shift.percentage / 100;
+      for (let weight = step; weight < 1; weight = spec.shift.type === 'TimeBasedLinear' ? weight + step : 1) {
+        route(Math.min(weight, 1));
+        await bake(spec.shift.intervalMinutes);
+      }
+      route(1);
+    }
+    enter('PostTraffic');
+    await Promise.race([runHook('PostTraffic', spec.postTrafficHook, ids.postTraffic), alarmFired]);
+  } catch (error) {
+    if (!(error instanceof RolledBack)) throw error;
+    outcome = 'RolledBack';
+    reason = error.message;
+    lambda.updateAlias(fn.functionName, alias, { functionVersion: currentVersion, additionalVersionWeights: {} });
+    targetWeight = 0;
+    timeline.push({ at: Date.now(), kind: 'rollback', reason }, { at: Date.now(), kind: 'weight', targetWeight: 0 });
+  } finally {
+    clearInterval(ticker);
+  }
+  timeline.push({ at: Date.now(), kind: 'verdict', outcome });
+  enter('Done');
+  return { logicalId: fn.logicalId, functionName: fn.functionName, currentVersion, targetVersion, outcome, reason, timeline, hooks, alarms };
+}
+
+/** The hook's verdict line (it logs exactly one per lifecycle event), which arrives just after the invoke. */
+async function hookEvidence(logs: string[], from: number, deploymentId: string): Promise<unknown> {
+  for (let waited = 0; waited < 2_000; waited += 50) {
+    for (const line of logs.slice(from)) {
+      if (!line.includes('lifecycle verdict') || !line.includes(deploymentId)) continue;
+      const entry = JSON.parse(line);
+      return { verdict: entry.verdict, target: entry.target, evidence: entry.evidence };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { note: 'the hook logged no verdict' };
+}
