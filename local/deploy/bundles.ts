@@ -39,7 +39,7 @@ export function checkout(ref: string, into: string): string {
     const archive = execFileSync('git', ['archive', '--format=tar', ref, 'functions', 'hooks', 'open-api'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
     execFileSync('tar', ['-x', '-C', into], { input: archive });
   } catch (error) {
-    throw new Error(`could not read the source at ${ref}: ${(error as Error).message.split('\n')[0]}. Check the ref with git log.`);
+    throw new Error(`could not read the source at ${ref}: ${(error as Error).message.split('\n')[0]}. Check the ref with git log.`, { cause: error });
   }
   return into;
 }
