@@ -104,15 +104,15 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     await runHook('PreTraffic', spec.preTrafficHook, ids.preTraffic);
     enter('Shift');
     watchAlarms();
-    if (spec.shift.type === 'AllAtOnce') route(1);
-    else {
+    if (spec.shift.type !== 'AllAtOnce') {
       const step = spec.shift.percentage / 100;
       for (let weight = step; weight < 1; weight = spec.shift.type === 'TimeBasedLinear' ? weight + step : 1) {
-        route(Math.min(weight, 1));
+        route(weight);
         await bake(spec.shift.intervalMinutes);
+        enter('Shift');
       }
-      route(1);
     }
+    route(1);
     enter('PostTraffic');
     await Promise.race([runHook('PostTraffic', spec.postTrafficHook, ids.postTraffic), alarmFired]);
   } catch (error) {

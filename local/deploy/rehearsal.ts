@@ -53,10 +53,12 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
 
   const logs: string[] = [];
   const access: AccessLogEntry[] = [];
+  // The stage starts on the current version (its version 1), as the deployed alias would be.
   const stage = await startLocalStage({
     port: 0,
     dynamoEndpoint: options.dynamoEndpoint,
     tableName: options.tableName,
+    functionOverrides: Object.fromEntries(companyFunctions.map((fn) => [fn.logicalId, { bundleDir: baseline.get(fn.logicalId)! }])),
     onLog: (_fn, line) => logs.push(line),
     onAccess: (entry) => access.push(entry),
   });
@@ -65,9 +67,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const targets: Array<{ fn: (typeof companyFunctions)[number]; version: string }> = [];
     const reports: FunctionReport[] = [];
     for (const fn of companyFunctions) {
-      // The stage starts on the current version, as the deployed alias would be.
-      const current = stage.lambda.publishVersion(fn.functionName, baseline.get(fn.logicalId)!);
-      stage.lambda.updateAlias(fn.functionName, fn.alias!, { functionVersion: current, additionalVersionWeights: {} });
+      const current = stage.lambda.getAlias(fn.functionName, fn.alias!).functionVersion;
       if (fingerprint(candidates.get(fn.logicalId)!) === fingerprint(baseline.get(fn.logicalId)!)) {
         say(`${fn.logicalId}: unchanged, skipped`);
         reports.push({ logicalId: fn.logicalId, functionName: fn.functionName, currentVersion: current, outcome: 'Unchanged', timeline: [], hooks: [], alarms: [] });
