@@ -1,4 +1,8 @@
+import { CodeDeployClient, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LocalStage } from '../local-stage';
+import { LOCAL_CREDENTIALS } from '../services/dynamodb';
+import { LOCAL_REGION } from '../template/cloudformation';
 import type { DeploymentSpec, FunctionSpec } from '../template/stage';
 import { type AlarmReading, evaluateAlarm } from './alarms';
 import type { AlarmTransition, FunctionReport, HookVerdict, TimelineEvent } from './report';
@@ -59,11 +63,19 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
 
   const ids = codedeploy.createDeployment({ functionName: fn.functionName, alias, currentVersion, targetVersion, targetVersionWeight: 0 });
 
+  // CodeDeploy's side of a hook: invoke it through Lambda, then read what it reported from CodeDeploy.
+  const local = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const lambdaApi = new LambdaClient({ ...local, endpoint: ctx.stage.endpoints.AWS_ENDPOINT_URL_LAMBDA });
+  const codedeployApi = new CodeDeployClient({ ...local, endpoint: ctx.stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY });
   async function runHook(hook: 'PreTraffic' | 'PostTraffic', functionName: string | undefined, executionId: string) {
     if (!functionName) return;
     const seen = ctx.logs.length;
-    await lambda.invoke(functionName, { DeploymentId: ids.deploymentId, LifecycleEventHookExecutionId: executionId });
-    const status = codedeploy.statusOf(executionId) ?? 'NoStatus';
+    const payload = { DeploymentId: ids.deploymentId, LifecycleEventHookExecutionId: executionId };
+    await lambdaApi.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(payload)) }));
+    const { targetIds = [] } = await codedeployApi.send(new ListDeploymentTargetsCommand({ deploymentId: ids.deploymentId }));
+    const { deploymentTarget } = await codedeployApi.send(new GetDeploymentTargetCommand({ deploymentId: ids.deploymentId, targetId: targetIds[0] }));
+    const eventName = hook === 'PreTraffic' ? 'BeforeAllowTraffic' : 'AfterAllowTraffic';
+    const status = deploymentTarget?.lambdaTarget?.lifecycleEvents?.find((e) => e.lifecycleEventName === eventName)?.status ?? 'Unknown';
     hooks.push({ hook, status, at: Date.now(), evidence: await hookEvidence(ctx.logs, seen, ids.deploymentId) });
     if (status !== 'Succeeded') throw new RolledBack(`${hook} hook reported ${status}`);
   }
@@ -124,6 +136,8 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     timeline.push({ at: Date.now(), kind: 'rollback', reason }, { at: Date.now(), kind: 'weight', targetWeight: 0 });
   } finally {
     clearInterval(ticker);
+    lambdaApi.destroy();
+    codedeployApi.destroy();
   }
   timeline.push({ at: Date.now(), kind: 'verdict', outcome });
   enter('Done');

@@ -46,7 +46,8 @@ export type TimelineEvent =
 
 export interface HookVerdict {
   hook: 'PreTraffic' | 'PostTraffic';
-  status: 'Succeeded' | 'Failed' | 'NoStatus';
+  /** The lifecycle event's status as CodeDeploy lists it: Succeeded, Failed, or Pending when none came. */
+  status: string;
   at: number;
   evidence: unknown;
 }

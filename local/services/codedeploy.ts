@@ -88,6 +88,15 @@ export class LocalCodeDeploy {
 
   private targetId = (d: LambdaDeployment) => `${d.functionName}:${d.alias}`;
 
+  /** The hooks' lifecycle events as GetDeploymentTarget lists them, with what each hook reported. */
+  private lifecycleEvents(deployment: LambdaDeployment) {
+    const executions = [...this.executions.entries()].filter(([, id]) => id === deployment.deploymentId).map(([execution]) => execution);
+    return ['BeforeAllowTraffic', 'AfterAllowTraffic'].map((lifecycleEventName, i) => ({
+      lifecycleEventName,
+      status: (executions[i] && this.statusOf(executions[i])) ?? 'Pending',
+    }));
+  }
+
   private target(deployment: LambdaDeployment, targetId: string | undefined) {
     if (targetId !== this.targetId(deployment)) throw new ServiceError('DeploymentTargetDoesNotExistException', `Target ${targetId} does not exist`);
     return {
@@ -96,6 +105,7 @@ export class LocalCodeDeploy {
         deploymentId: deployment.deploymentId,
         targetId,
         status: 'InProgress',
+        lifecycleEvents: this.lifecycleEvents(deployment),
         lambdaFunctionInfo: {
           functionName: deployment.functionName,
           functionAlias: deployment.alias,
