@@ -76,19 +76,23 @@ it('reports Failed for a deployment of a function it has no checks for', async (
 });
 
 it('reports once although CodeDeploy throttles the report twice', async () => {
+  const before = await stage.snapshot();
   stage.codedeploy.throttle.set('PutLifecycleEventHookExecutionStatus', 2);
   const spec = functionNamed(stage, 'GetCompanyFunction');
   const run = await runHook(stage, 'PreTrafficHook', spec, '1');
   expect(run.statuses).toEqual(['Succeeded']);
   expect(stage.codedeploy.throttle.get('PutLifecycleEventHookExecutionStatus')).toBe(0);
+  expect(await stage.snapshot()).toBe(before);
 });
 
 it('reports Failed when CodeDeploy keeps throttling the target look-up', async () => {
+  const before = await stage.snapshot();
   stage.codedeploy.throttle.set('ListDeploymentTargets', 50);
   const run = await runHook(stage, 'PreTrafficHook', functionNamed(stage, 'GetCompanyFunction'), '1');
   stage.codedeploy.throttle.delete('ListDeploymentTargets');
   expect(run.statuses).toEqual(['Failed']);
   expect((await verdictLine(logs)).evidence.error).toBe('ThrottlingException');
+  expect(await stage.snapshot()).toBe(before);
 });
 
 it('reports nothing, and says why, for an event without lifecycle ids', async () => {

@@ -1,0 +1,103 @@
+import {
+  CodeDeployClient,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
+import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { LOCAL_CREDENTIALS } from '../local/services/dynamodb';
+import { LOCAL_REGION } from '../local/template/cloudformation';
+import { functionNamed } from './support/hook-runs';
+import { startTestStage } from './support/local-parts';
+
+/** The local Lambda and CodeDeploy endpoints, through the real SDK clients, in each service's own protocol. */
+
+let stage: Awaited<ReturnType<typeof startTestStage>>;
+let lambda: LambdaClient;
+let codedeploy: CodeDeployClient;
+beforeAll(async () => {
+  stage = await startTestStage('services');
+  const local = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  lambda = new LambdaClient({ ...local, endpoint: stage.endpoints.AWS_ENDPOINT_URL_LAMBDA, maxAttempts: 1 });
+  codedeploy = new CodeDeployClient({ ...local, endpoint: stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY, maxAttempts: 1 });
+});
+afterAll(async () => {
+  lambda.destroy();
+  codedeploy.destroy();
+  await stage.stop();
+});
+
+const notFoundEvent = {
+  httpMethod: 'GET',
+  path: '/companies/3f0c2d9e-8a4b-4c1e-9f3a-2b6d7e8f9a01',
+  pathParameters: { companyId: '3f0c2d9e-8a4b-4c1e-9f3a-2b6d7e8f9a01' },
+  headers: {},
+  requestContext: { requestId: 'r-1' },
+};
+const invoke = (FunctionName: string, Qualifier?: string, event: unknown = notFoundEvent) =>
+  lambda.send(new InvokeCommand({ FunctionName, Qualifier, Payload: Buffer.from(JSON.stringify(event)) }));
+
+describe('Lambda', () => {
+  it('invokes a published version by Qualifier and says which version ran', async () => {
+    const spec = functionNamed(stage, 'GetCompanyFunction');
+    const second = stage.lambda.publishVersion(spec.functionName, spec.bundleDir);
+    const result = await invoke(spec.functionName, second);
+    expect(result.StatusCode).toBe(200);
+    expect(result.ExecutedVersion).toBe(second);
+    expect(JSON.parse(Buffer.from(result.Payload!).toString()).statusCode).toBe(404);
+  });
+
+  it('routes an alias by its weights, as Lambda does', async () => {
+    const spec = functionNamed(stage, 'GetCompanyFunction');
+    const second = stage.lambda.publishVersion(spec.functionName, spec.bundleDir);
+    stage.lambda.updateAlias(spec.functionName, 'live', { functionVersion: '1', additionalVersionWeights: { [second]: 0.25 } });
+    const executed = await Promise.all(Array.from({ length: 200 }, () => invoke(spec.functionName, 'live').then((r) => r.ExecutedVersion)));
+    stage.lambda.updateAlias(spec.functionName, 'live', { functionVersion: '1', additionalVersionWeights: {} });
+    const share = executed.filter((v) => v === second).length / executed.length;
+    // 200 draws at 25 %: a share outside 8–42 % is over 5.5 standard deviations out, under 1 in 10 million runs.
+    expect(share).toBeGreaterThan(0.08);
+    expect(share).toBeLessThan(0.42);
+    expect(new Set(executed)).toEqual(new Set(['1', second]));
+  });
+
+  it('reports a function error as Lambda does', async () => {
+    const result = await invoke(functionNamed(stage, 'PreTrafficHook').functionName, undefined, 'not an object');
+    expect(result.StatusCode).toBe(200);
+    expect(result.FunctionError).toBeUndefined();
+    const crash = await invoke('GetCompanyFunction', 'live', null);
+    expect(crash.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(Buffer.from(crash.Payload!).toString())).toMatchObject({ errorType: 'TypeError' });
+  });
+
+  it('answers unknown functions and operations in its own error shape', async () => {
+    await expect(invoke('NoSuchFunction')).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
+    await expect(invoke('GetCompanyFunction', '99')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(lambda.send(new ListFunctionsCommand({}))).rejects.toMatchObject({ name: 'UnknownOperationException' });
+  });
+});
+
+describe('CodeDeploy', () => {
+  const deployment = () =>
+    stage.codedeploy.createDeployment({ functionName: 'GetCompanyFunction', alias: 'live', currentVersion: '1', targetVersion: '2', targetVersionWeight: 0 });
+
+  it('describes a Lambda target and records one status per hook execution', async () => {
+    const { deploymentId, preTraffic } = deployment();
+    const targetId = 'GetCompanyFunction:live';
+    const before = await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId }));
+    expect(before.deploymentTarget?.lambdaTarget?.lambdaFunctionInfo).toMatchObject({ functionName: 'GetCompanyFunction', currentVersion: '1', targetVersion: '2' });
+    expect(before.deploymentTarget?.lambdaTarget?.lifecycleEvents?.[0]).toMatchObject({ lifecycleEventName: 'BeforeAllowTraffic', status: 'Pending' });
+
+    await codedeploy.send(new PutLifecycleEventHookExecutionStatusCommand({ deploymentId, lifecycleEventHookExecutionId: preTraffic, status: 'Succeeded' }));
+    await expect(
+      codedeploy.send(new PutLifecycleEventHookExecutionStatusCommand({ deploymentId, lifecycleEventHookExecutionId: preTraffic, status: 'Failed' })),
+    ).rejects.toMatchObject({ name: 'LifecycleEventAlreadyCompletedException' });
+    expect(stage.codedeploy.statuses.filter((s) => s.lifecycleEventHookExecutionId === preTraffic).map((s) => s.status)).toEqual(['Succeeded']);
+    const after = await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId }));
+    expect(after.deploymentTarget?.lambdaTarget?.lifecycleEvents?.[0]?.status).toBe('Succeeded');
+  });
+
+  it('answers unknown deployments and operations in its own error shape', async () => {
+    await expect(codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: 'd-NOPE', targetId: 'x' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
+    await expect(codedeploy.send(new GetDeploymentCommand({ deploymentId: 'd-NOPE' }))).rejects.toMatchObject({ name: 'UnknownOperationException' });
+  });
+});
