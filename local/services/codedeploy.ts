@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { awsJsonServer, ServiceError } from './aws-json-protocol';
 
 /**
  * The three CodeDeploy operations the lifecycle hooks call, over real HTTP in CodeDeploy's AWS JSON 1.1
@@ -23,12 +24,6 @@ export interface RecordedStatus {
   lifecycleEventHookExecutionId: string;
   status: HookStatus;
   at: Date;
-}
-
-class ServiceError extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
-    super(message);
-  }
 }
 
 export class LocalCodeDeploy {
@@ -133,21 +128,9 @@ export class LocalCodeDeploy {
 }
 
 export function createCodeDeployServer(codedeploy: LocalCodeDeploy): Server {
-  return createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const operation = String(req.headers['x-amz-target'] ?? '').replace(/^CodeDeploy_20141006\./, '');
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify(body));
-      };
-      try {
-        reply(200, codedeploy.handle(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')));
-      } catch (error) {
-        const failure = error instanceof ServiceError ? error : new ServiceError('SerializationException', (error as Error).message);
-        reply(failure.status, { __type: failure.type, message: failure.message });
-      }
-    });
+  return awsJsonServer({
+    contentType: 'application/x-amz-json-1.1',
+    targetPrefix: 'CodeDeploy_20141006.',
+    handle: (operation, input) => codedeploy.handle(operation, input as Record<string, string>),
   });
 }

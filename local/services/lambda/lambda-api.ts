@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { readBody } from '../aws-json-protocol';
 import { FunctionNotFound, type LocalLambda } from './local-lambda';
 
 /**
@@ -6,15 +7,6 @@ import { FunctionNotFound, type LocalLambda } from './local-lambda';
  * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged. Only Invoke (RequestResponse) is served.
  */
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 export function createLambdaApiServer(lambda: LocalLambda): Server {
   return createServer(async (req, res) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { awsJsonServer, ServiceError } from '../aws-json-protocol';
 import { loadStateMachines } from './state-machines';
 import { SyncExecutions, type SyncExecutionOptions, type SyncExecutionOutput } from './sync-execution';
 
@@ -10,22 +10,10 @@ import { SyncExecutions, type SyncExecutionOptions, type SyncExecutionOutput } f
  * SDK client given this endpoint needs `disableHostPrefix: true`.
  */
 
-const START_SYNC_EXECUTION = 'AWSStepFunctions.StartSyncExecution';
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[^:]+$/;
 /** 1 to 80 characters, none of them white space, brackets, wildcards, control characters or "#%\^|~`$&,;:/. */
 // eslint-disable-next-line no-control-regex
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
-
-/** An error the service answers with HTTP 400 and `{ "__type", "message" }`; SDKs throw it under that name. */
-class ServiceError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface StepFunctionsServerOptions {
   /** The local API that apigateway:invoke tasks reach, such as http://127.0.0.1:3000. */
@@ -39,15 +27,6 @@ export interface StepFunctionsServerOptions {
 export interface StepFunctionsServer {
   endpoint: string;
   stop(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function parseJson(text: string, error: ServiceError): unknown {
@@ -79,27 +58,18 @@ export async function startStepFunctionsServer(options: StepFunctionsServerOptio
     return machine.run(name, input);
   }
 
-  const server = createServer(async (req, res) => {
-    const reply = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'x-amzn-RequestId': randomUUID() });
-      res.end(JSON.stringify(payload));
-    };
-    try {
-      const body = await readBody(req);
-      const target = req.headers['x-amz-target'];
-      if (req.method !== 'POST' || target !== START_SYNC_EXECUTION) {
-        throw new ServiceError('UnknownOperationException', `The local Step Functions serves ${START_SYNC_EXECUTION} only, not ${target ?? 'a request without X-Amz-Target'}`);
+  const server = awsJsonServer({
+    contentType: 'application/x-amz-json-1.0',
+    targetPrefix: 'AWSStepFunctions.',
+    async handle(operation, request) {
+      if (operation !== 'StartSyncExecution') {
+        throw new ServiceError('UnknownOperationException', `The local Step Functions serves StartSyncExecution only, not ${operation}`);
       }
-      const request = parseJson(body, new ServiceError('SerializationException', 'The request body is not JSON'));
-      if (typeof request !== 'object' || request === null) throw new ServiceError('SerializationException', 'The request body is not a JSON object');
-      const execution = await startSyncExecution(request as Record<string, unknown>);
+      const execution = await startSyncExecution(request);
       options.log?.(`StartSyncExecution ${execution.name}: ${execution.status}${execution.error ? ` ${execution.error}` : ''}`);
-      reply(200, execution);
-    } catch (error) {
-      if (error instanceof ServiceError) return reply(400, { __type: error.type, message: error.message });
-      options.log?.(`StartSyncExecution failed locally: ${(error as Error).stack ?? String(error)}`);
-      reply(500, { __type: 'InternalFailure', message: String(error) });
-    }
+      return execution;
+    },
+    onInternalError: (error) => options.log?.(`StartSyncExecution failed locally: ${error.stack ?? String(error)}`),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
