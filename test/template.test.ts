@@ -50,10 +50,12 @@ it('each function is granted only the table actions its operation needs, on the 
   }
 });
 
-it('routes require IAM auth by default and none when the stack parameter says so', () => {
-  const secured = (doc: Template) => operations(doc).filter((op) => op.integration?.type === 'aws_proxy').map((op) => op.document.security);
-  expect(secured(stage.apiDocument)).toEqual(proxied.map(() => [{ sigv4: [] }]));
-  expect(secured(loadStage({ parameterOverrides: { ApiAuth: 'NONE' } }).apiDocument)).toEqual(proxied.map(() => []));
+it('every route, the 404 and 405 answers included, requires IAM auth by default and none when the stack parameter says so', () => {
+  const security = (doc: Template) => operations(doc).map((op) => op.document.security);
+  const all = operations(stage.apiDocument);
+  expect(all.length).toBeGreaterThan(proxied.length);
+  expect(security(stage.apiDocument)).toEqual(all.map(() => [{ sigv4: [] }]));
+  expect(security(loadStage({ parameterOverrides: { ApiAuth: 'NONE' } }).apiDocument)).toEqual(all.map(() => []));
 });
 
 it("the PreTraffic hook's map of functions to operations is the OpenAPI document's", () => {
