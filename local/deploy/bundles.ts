@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildFunction } from '../cli/build';
 import { ROOT } from '../template/cloudformation';
 import type { FunctionSpec } from '../template/stage';
@@ -52,6 +52,7 @@ export const deployedState = {
   },
   save(stateDir: string, logicalId: string, bundleDir: string): void {
     const dir = join(stateDir, logicalId);
+    if (resolve(dir) === resolve(bundleDir)) return;
     rmSync(dir, { recursive: true, force: true });
     cpSync(bundleDir, dir, { recursive: true });
   },

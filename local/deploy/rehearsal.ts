@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccessLogEntry } from '../services/api-gateway/api-server';
 import { startLocalStage } from '../local-stage';
@@ -88,13 +88,12 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         if (sent) say(`traffic: ${sent.sent} requests, ${sent.failed} answered 5xx or not at all`);
       }
       for (const report of reports) if (report.targetVersion) report.summary = summarise(report, access);
-      for (const report of reports) {
-        if (report.outcome === 'Succeeded') deployedState.save(options.stateDir, report.logicalId, candidates.get(report.logicalId)!);
-      }
     }
+    // What the aliases serve now is the current version of the next rehearsal.
     for (const fn of companyFunctions) {
-      if (!deployedState.load(options.stateDir, fn.logicalId)) deployedState.save(options.stateDir, fn.logicalId, baseline.get(fn.logicalId)!);
-      reports.find((r) => r.logicalId === fn.logicalId)!.aliasAfter = stage.lambda.getAlias(fn.functionName, fn.alias!);
+      const report = reports.find((r) => r.logicalId === fn.logicalId)!;
+      report.aliasAfter = stage.lambda.getAlias(fn.functionName, fn.alias!);
+      deployedState.save(options.stateDir, fn.logicalId, (report.outcome === 'Succeeded' ? candidates : baseline).get(fn.logicalId)!);
     }
 
     const report: DeploymentReport = {
@@ -112,6 +111,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     return { report, reportDir };
   } finally {
     await stage.stop();
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 
