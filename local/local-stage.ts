@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { LocalCloudWatch } from './deploy/cloudwatch';
+import { LocalCloudWatch } from './services/cloudwatch/metrics';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
 import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './services/dynamodb';

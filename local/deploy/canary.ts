@@ -4,7 +4,7 @@ import type { LocalStage } from '../local-stage';
 import { LOCAL_CREDENTIALS } from '../services/dynamodb';
 import { LOCAL_REGION } from '../template/cloudformation';
 import type { DeploymentSpec, FunctionSpec } from '../template/stage';
-import { type AlarmReading, evaluateAlarm } from './alarms';
+import { type AlarmReading, evaluateAlarm } from '../services/cloudwatch/alarms';
 import type { AlarmTransition, FunctionReport, HookVerdict, TimelineEvent } from './report';
 
 /**

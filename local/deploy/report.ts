@@ -1,4 +1,4 @@
-import type { AlarmReading } from './alarms';
+import type { AlarmReading } from '../services/cloudwatch/alarms';
 
 /**
  * What a rehearsed deployment leaves in .local/deployments/<id>/report.json (and renders as report.html):

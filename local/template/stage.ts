@@ -1,6 +1,6 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
-import { type AlarmSpec, alarmSpec } from '../deploy/alarms';
+import { type AlarmSpec, alarmSpec } from '../services/cloudwatch/alarms';
 import { LOCAL_ACCOUNT, LOCAL_REGION, parameterValues, readTemplate, resolve, type ResolveContext, ROOT, type Template } from './cloudformation';
 
 /**

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { LOCAL_REGION } from '../../template/cloudformation';
 import { functionArn, type FunctionSpec } from '../../template/stage';
-import type { InvocationRecord } from '../../deploy/cloudwatch';
+import type { InvocationRecord } from '../cloudwatch/metrics';
 import { LOCAL_CREDENTIALS } from '../dynamodb';
 
 /** What an invocation returns, in Lambda's terms: a payload, or a function error with its type. */

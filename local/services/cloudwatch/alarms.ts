@@ -1,4 +1,4 @@
-import type { LocalCloudWatch } from './cloudwatch';
+import type { LocalCloudWatch } from './metrics';
 
 /** One CloudWatch alarm as template.yaml defines it, resolved for the version under deployment. */
 export interface AlarmSpec {
