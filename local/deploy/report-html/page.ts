@@ -1,0 +1,76 @@
+import type { DeploymentReport, FunctionReport, TrafficSample } from '../report';
+import { elapsed, type Clock } from './clock';
+import { OUTCOME_COLOUR } from './colours';
+import { alarmTable, hookList } from './evidence';
+import { count, instant, seconds } from './format';
+import { badge, esc, table } from './html';
+import { legend, rateSeries, timelineSvg } from './timeline';
+
+/** The deployment's banner: its id, outcome, and when, how fast and under how much traffic it ran. */
+export function header(report: DeploymentReport, clock: Clock): string {
+  const facts: Array<[string, string]> = [
+    ['Started', instant(report.startedAt)],
+    ['Finished', `${instant(report.finishedAt)}, ${elapsed(clock, Date.parse(report.finishedAt))} after the start`],
+    ['Time scale', `×${report.timeScale}: 1 s here stands for ${report.timeScale} s in AWS`],
+    ['Traffic', `${count(report.trafficRps)} requests/s through the API`],
+  ];
+  return `<header class="banner" style="--outcome: ${OUTCOME_COLOUR[report.outcome]}">
+  <div>
+    <h1>Deployment <code data-testid="deployment-id">${esc(report.id)}</code></h1>
+    <div class="muted">Canary deployment rehearsed on the local stage</div>
+    <dl class="facts">${facts.map(([term, value]) => `<dt>${esc(term)}</dt><dd data-testid="fact-${esc(term.toLowerCase().replace(' ', '-'))}">${esc(value)}</dd>`).join('')}</dl>
+  </div>
+  <div class="outcome" data-testid="outcome">${esc(report.outcome)}</div>
+</header>`;
+}
+
+const anchor = (fn: FunctionReport) => `function-${fn.logicalId}`;
+const versionChange = (fn: FunctionReport) => `${esc(fn.currentVersion)} → ${esc(fn.targetVersion ?? '')}`;
+const outcomeBadge = (fn: FunctionReport, testId?: string) => badge(fn.outcome, OUTCOME_COLOUR[fn.outcome], testId);
+
+/** One row per function, the unchanged ones included; the others link to their section. */
+export function summaryTable(functions: FunctionReport[]): string {
+  const rows = functions.map((fn) => {
+    const name = fn.outcome === 'Unchanged' ? esc(fn.logicalId) : `<a href="#${esc(anchor(fn))}">${esc(fn.logicalId)}</a>`;
+    const versions = fn.targetVersion === undefined ? `${esc(fn.currentVersion)} <span class="muted">(no new version)</span>` : versionChange(fn);
+    const verdictMs = fn.summary?.firstShiftToVerdictMs;
+    return `<tr data-testid="summary-${esc(fn.logicalId)}">
+  <td>${name}</td>
+  <td data-testid="summary-versions">${versions}</td>
+  <td>${outcomeBadge(fn, 'summary-outcome')}</td>
+  <td data-testid="summary-reason">${esc(fn.reason ?? '')}</td>
+  <td class="number" data-testid="summary-requests">${fn.summary ? count(fn.summary.requestsServedByTarget) : '—'}</td>
+  <td class="number" data-testid="summary-failed">${fn.summary ? count(fn.summary.failedRequestsServedByTarget) : '—'}</td>
+  <td class="number" data-testid="summary-verdict-time">${verdictMs === undefined ? '—' : seconds(verdictMs / 1000)}</td>
+</tr>`;
+  });
+  const columns = [
+    { title: 'Function' },
+    { title: 'Version' },
+    { title: 'Outcome' },
+    { title: 'Reason' },
+    { title: 'Requests to new version', number: true },
+    { title: 'Failed', number: true },
+    { title: 'First shift → verdict', number: true },
+  ];
+  return `<h2 style="margin-top: 24px">Functions</h2>
+${table(columns, rows, 'summary')}`;
+}
+
+/** A function that got a new version: why it was rolled back if it was, its timeline, hook verdicts and alarms. */
+export function functionSection(fn: FunctionReport, traffic: TrafficSample[], clock: Clock): string {
+  const series = rateSeries(fn, traffic);
+  return `<section class="function" id="${esc(anchor(fn))}" data-testid="function-${esc(fn.logicalId)}">
+  <div class="function-title">
+    <h2>${esc(fn.logicalId)}</h2>
+    ${outcomeBadge(fn)}
+    <span>version ${versionChange(fn)}</span>
+    ${fn.functionName === fn.logicalId ? '' : `<code class="muted">${esc(fn.functionName)}</code>`}
+  </div>
+  ${fn.reason ? `<div class="reason" data-testid="reason"><b>Rolled back:</b> ${esc(fn.reason)}</div>` : ''}
+  ${timelineSvg(fn, series, clock)}
+  ${legend(fn, series)}
+  ${hookList(fn.hooks, clock)}
+  ${alarmTable(fn.alarms, clock)}
+</section>`;
+}
