@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import { LocalCloudWatch } from './services/cloudwatch/metrics';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
@@ -32,6 +33,8 @@ export interface LocalStage {
   codedeploy: LocalCodeDeploy;
   /** What CloudWatch would hold: Lambda's metrics and the functions' EMF metrics, from real invocations. */
   metrics: LocalCloudWatch;
+  /** Every function log line ('log': functionName, line) and API access ('access': entry), for whoever listens. */
+  events: EventEmitter<{ log: [string, string]; access: [AccessLogEntry] }>;
   stop(): Promise<void>;
 }
 
@@ -74,16 +77,19 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     // Functions start lazily, so the endpoints can be filled in once their servers listen.
     const environment: Record<string, string> = { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint };
     const metrics = new LocalCloudWatch();
+    const events = new EventEmitter<{ log: [string, string]; access: [AccessLogEntry] }>();
+    if (options.onLog) events.on('log', options.onLog);
+    if (options.onAccess) events.on('access', options.onAccess);
     lambda = new LocalLambda(functions, {
       environment,
       onLog: (functionName, line) => {
         metrics.recordLogLine(line);
-        options.onLog?.(functionName, line);
+        events.emit('log', functionName, line);
       },
       onInvocation: (record) => metrics.recordInvocation(record),
     });
     const codedeploy = new LocalCodeDeploy();
-    const api = createApiServer({ stage: model, lambda, onAccess: options.onAccess });
+    const api = createApiServer({ stage: model, lambda, onAccess: (entry) => events.emit('access', entry) });
     const lambdaApi = createLambdaApiServer(lambda);
     const codedeployApi = createCodeDeployServer(codedeploy);
     servers.push(api, lambdaApi, codedeployApi);
@@ -103,6 +109,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       lambda,
       codedeploy,
       metrics,
+      events,
       stop,
     };
   } catch (error) {

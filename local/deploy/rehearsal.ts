@@ -1,34 +1,38 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccessLogEntry } from '../services/api-gateway/api-server';
-import { startLocalStage } from '../local-stage';
+import { type LocalStage, startLocalStage } from '../local-stage';
 import { ROOT } from '../template/cloudformation';
-import { loadStage } from '../template/stage';
+import { type FunctionSpec, loadStage } from '../template/stage';
 import { buildAll, checkout, deployedState, fingerprint } from './bundles';
 import { type CanaryProgress, deployVersion } from './canary';
 import type { DeploymentReport, FunctionReport, TrafficSample } from './report';
 import { startTraffic } from './traffic';
 
 /**
- * A whole deployment rehearsed on a local stage: the stage starts on the current version of every
- * function, each function whose bundle changed is published as a new version and deployed exactly as
- * template.yaml says (hooks, canary, alarms), under steady traffic, and the story is written down.
+ * A whole deployment rehearsed on a local stage: each function whose bundle differs from what its alias
+ * serves is published as a new version and deployed exactly as template.yaml says (hooks, canary,
+ * alarms), under steady traffic, and the story is written down.
  */
 export interface RehearsalOptions {
   /** Where the new code is (the working tree, or a fixture copy). */
   sourceRoot: string;
-  /** The current version's code: a folder, or a git ref; default: what the last rehearsal deployed, else HEAD. */
-  from?: { folder: string } | { ref: string };
-  /** Where deployed bundles are kept between rehearsals. */
-  stateDir: string;
   /** Where .../<id>/report.json goes. */
   reportsDir: string;
   trafficRps: number;
   timeScale: number;
-  dynamoEndpoint?: string;
-  tableName?: string;
   onProgress?: (update: CanaryProgress & { counts: VersionCounts }) => void;
   onMessage?: (line: string) => void;
+}
+
+/** For a rehearsal on a stage of its own, started on the current version. */
+export interface OwnStageOptions extends RehearsalOptions {
+  /** The current version's code: a folder, or a git ref; default: what the last rehearsal deployed, else HEAD. */
+  from?: { folder: string } | { ref: string };
+  /** Where deployed bundles are kept between rehearsals on stages of their own. */
+  stateDir: string;
+  dynamoEndpoint?: string;
+  tableName?: string;
 }
 
 /** Requests and 5xx answers per version of each function, from the API's access log. */
@@ -39,49 +43,41 @@ export interface Rehearsal {
   reportDir: string;
 }
 
-export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
+const companyFunctions = (stage: Pick<LocalStage, 'model'>) => stage.model.functions.filter((fn) => stage.model.deploymentOf(fn.logicalId, '1'));
+
+/** Rehearses on a running stage, whose aliases serve the current version; they serve the outcome after. */
+export async function rehearseOn(stage: LocalStage, options: RehearsalOptions): Promise<Rehearsal> {
   const say = options.onMessage ?? (() => undefined);
   const id = new Date().toISOString().replace(/[:.]/g, '-');
-  const reportDir = join(options.reportsDir, id);
   const workDir = join(ROOT, '.local', 'rehearsals', id);
-  const model = loadStage();
-  const companyFunctions = model.functions.filter((fn) => model.deploymentOf(fn.logicalId, '1'));
-
-  say('building the new code…');
-  const candidates = await buildAll(companyFunctions, options.sourceRoot, join(workDir, 'new'));
-  const baseline = await currentBundles(options, companyFunctions, workDir, say);
-
+  const functions = companyFunctions(stage);
   const logs: string[] = [];
   const access: AccessLogEntry[] = [];
-  // The stage starts on the current version (its version 1), as the deployed alias would be.
-  const stage = await startLocalStage({
-    port: 0,
-    dynamoEndpoint: options.dynamoEndpoint,
-    tableName: options.tableName,
-    functionOverrides: Object.fromEntries(companyFunctions.map((fn) => [fn.logicalId, { bundleDir: baseline.get(fn.logicalId)! }])),
-    onLog: (_fn, line) => logs.push(line),
-    onAccess: (entry) => access.push(entry),
-  });
+  const onLog = (_fn: string, line: string) => logs.push(line);
+  const onAccess = (entry: AccessLogEntry) => access.push(entry);
+  stage.events.on('log', onLog);
+  stage.events.on('access', onAccess);
   const startedAt = new Date();
   try {
-    const targets: Array<{ fn: (typeof companyFunctions)[number]; version: string }> = [];
+    say('building the new code…');
+    const candidates = await buildAll(functions, options.sourceRoot, join(workDir, 'new'));
+    const targets: Array<{ fn: FunctionSpec; version: string }> = [];
     const reports: FunctionReport[] = [];
-    for (const fn of companyFunctions) {
+    for (const fn of functions) {
       const current = stage.lambda.getAlias(fn.functionName, fn.alias!).functionVersion;
-      if (fingerprint(candidates.get(fn.logicalId)!) === fingerprint(baseline.get(fn.logicalId)!)) {
+      if (fingerprint(candidates.get(fn.logicalId)!) === fingerprint(stage.lambda.bundleOf(fn.functionName, current))) {
         say(`${fn.logicalId}: unchanged, skipped`);
         reports.push({ logicalId: fn.logicalId, functionName: fn.functionName, currentVersion: current, outcome: 'Unchanged', timeline: [], hooks: [], alarms: [] });
       } else {
         targets.push({ fn, version: stage.lambda.publishVersion(fn.functionName, candidates.get(fn.logicalId)!) });
       }
     }
-
     if (targets.length > 0) {
       say(`deploying ${targets.map((t) => `${t.fn.logicalId} → version ${t.version}`).join(', ')} at time scale ${options.timeScale}`);
       const traffic = options.trafficRps > 0 ? startTraffic(stage.url, options.trafficRps) : undefined;
-      const counts = (): VersionCounts => countByVersion(access);
       try {
-        const ctx = { stage, timeScale: options.timeScale, logs, onProgress: (update: CanaryProgress) => options.onProgress?.({ ...update, counts: counts() }) };
+        const onProgress = (update: CanaryProgress) => options.onProgress?.({ ...update, counts: countByVersion(access) });
+        const ctx = { stage, timeScale: options.timeScale, logs, onProgress };
         reports.push(...(await Promise.all(targets.map(({ fn, version }) => deployVersion(ctx, fn, stage.model.deploymentOf(fn.logicalId, version)!, version)))));
       } finally {
         const sent = await traffic?.stop();
@@ -89,12 +85,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       }
       for (const report of reports) if (report.targetVersion) report.summary = summarise(report, access);
     }
-    // What the aliases serve now is the current version of the next rehearsal.
-    for (const fn of companyFunctions) {
-      const report = reports.find((r) => r.logicalId === fn.logicalId)!;
-      report.aliasAfter = stage.lambda.getAlias(fn.functionName, fn.alias!);
-      deployedState.save(options.stateDir, fn.logicalId, (report.outcome === 'Succeeded' ? candidates : baseline).get(fn.logicalId)!);
-    }
+    for (const fn of functions) reports.find((r) => r.logicalId === fn.logicalId)!.aliasAfter = stage.lambda.getAlias(fn.functionName, fn.alias!);
 
     const report: DeploymentReport = {
       id,
@@ -103,19 +94,50 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       timeScale: options.timeScale,
       trafficRps: options.trafficRps,
       outcome: targets.length === 0 ? 'NothingToDeploy' : reports.some((r) => r.outcome === 'RolledBack') ? 'RolledBack' : 'Deployed',
-      functions: companyFunctions.map((fn) => reports.find((r) => r.logicalId === fn.logicalId)!),
+      functions: functions.map((fn) => reports.find((r) => r.logicalId === fn.logicalId)!),
       traffic: trafficSamples(access),
     };
+    const reportDir = join(options.reportsDir, id);
     mkdirSync(reportDir, { recursive: true });
     writeFileSync(join(reportDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     return { report, reportDir };
   } finally {
-    await stage.stop();
+    stage.events.off('log', onLog);
+    stage.events.off('access', onAccess);
     rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-async function currentBundles(options: RehearsalOptions, functions: ReturnType<typeof loadStage>['functions'], workDir: string, say: (line: string) => void) {
+/**
+ * Rehearses on a stage of its own, started on the current version (what the last such rehearsal left
+ * deployed, or the code of `from`), and records what the aliases serve afterwards for the next one.
+ */
+export async function rehearse(options: OwnStageOptions): Promise<Rehearsal> {
+  const functions = companyFunctions({ model: loadStage() });
+  const workDir = join(ROOT, '.local', 'rehearsals', `current-${process.pid}-${Date.now()}`);
+  try {
+    const current = await currentBundles(options, functions, workDir, options.onMessage ?? (() => undefined));
+    const stage = await startLocalStage({
+      port: 0,
+      dynamoEndpoint: options.dynamoEndpoint,
+      tableName: options.tableName,
+      functionOverrides: Object.fromEntries(functions.map((fn) => [fn.logicalId, { bundleDir: current.get(fn.logicalId)! }])),
+    });
+    try {
+      const rehearsal = await rehearseOn(stage, options);
+      for (const fn of rehearsal.report.functions) {
+        deployedState.save(options.stateDir, fn.logicalId, stage.lambda.bundleOf(fn.functionName, fn.aliasAfter!.functionVersion));
+      }
+      return rehearsal;
+    } finally {
+      await stage.stop();
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function currentBundles(options: OwnStageOptions, functions: FunctionSpec[], workDir: string, say: (line: string) => void) {
   const from = options.from;
   if (from && 'folder' in from) return buildAll(functions, from.folder, join(workDir, 'current'));
   const recorded = functions.map((fn) => [fn.logicalId, deployedState.load(options.stateDir, fn.logicalId)] as const);
@@ -150,14 +172,14 @@ function summarise(report: FunctionReport, access: AccessLogEntry[]): FunctionRe
 
 function trafficSamples(access: AccessLogEntry[]): TrafficSample[] {
   const buckets = new Map<string, TrafficSample>();
-  access.forEach((entry) => {
-    if (!entry.functionName || !entry.executedVersion) return;
+  for (const entry of access) {
+    if (!entry.functionName || !entry.executedVersion) continue;
     const at = Math.floor(entry.at / 1000) * 1000;
     const key = `${at}|${entry.functionName}|${entry.executedVersion}`;
     const sample = buckets.get(key) ?? { at, functionName: entry.functionName, version: entry.executedVersion, requests: 0, errors: 0 };
     sample.requests++;
     if (entry.status >= 500) sample.errors++;
     buckets.set(key, sample);
-  });
+  }
   return [...buckets.values()].sort((a, b) => a.at - b.at);
 }
