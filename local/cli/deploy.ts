@@ -4,7 +4,10 @@
  * hook — under steady traffic, and rolled back at the first failure. Exit code 0 when deployed.
  *   --traffic <rps>     load while deploying (default 20; 0 for none, though alarms then judge nothing)
  *   --time-scale <n>    run intervals and alarm periods n times faster (default 1: real minutes)
- *   --from <git-ref>    take the current version from a ref (default: what the last rehearsal deployed, else HEAD)
+ *   --from <git-ref>    take the current version from a ref instead of what the stage serves
+ * With `npm start` running, the rehearsal runs on that stage, whose aliases serve the current version and
+ * keep the outcome. Otherwise it starts a stage of its own, on what the last such rehearsal deployed
+ * (kept in .local/deployed), else on HEAD.
  */
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { progressPrinter } from '../deploy/progress';
 import { rehearse } from '../deploy/rehearsal';
 import { renderReportHtml } from '../deploy/report-html';
+import { requestRehearsal, runningStage } from '../stage-control';
 import { ROOT } from '../template/cloudformation';
 
 async function main(): Promise<number> {
@@ -21,16 +25,21 @@ async function main(): Promise<number> {
   const trafficRps = Number(values.traffic);
   const timeScale = Number(values['time-scale']);
   if (!(trafficRps >= 0) || !(timeScale > 0)) throw new Error('--traffic takes requests per second (0 or more), --time-scale a positive number');
-  const { report, reportDir } = await rehearse({
-    sourceRoot: ROOT,
-    from: values.from ? { ref: values.from } : undefined,
-    stateDir: join(ROOT, '.local', 'deployed'),
-    reportsDir: join(ROOT, '.local', 'deployments'),
-    trafficRps,
-    timeScale,
-    onProgress: progressPrinter(),
-    onMessage: (line) => console.log(line),
-  });
+  const onProgress = progressPrinter();
+  const running = values.from ? undefined : runningStage();
+  if (running) console.log(`rehearsing on the running local stage (${running.url}, pid ${running.pid})`);
+  const { report, reportDir } = running
+    ? await requestRehearsal(running.control, { trafficRps, timeScale }, { message: (line) => console.log(line), progress: (update) => onProgress(update as Parameters<typeof onProgress>[0]) })
+    : await rehearse({
+        sourceRoot: ROOT,
+        from: values.from ? { ref: values.from } : undefined,
+        stateDir: join(ROOT, '.local', 'deployed'),
+        reportsDir: join(ROOT, '.local', 'deployments'),
+        trafficRps,
+        timeScale,
+        onProgress,
+        onMessage: (line) => console.log(line),
+      });
   writeFileSync(join(reportDir, 'report.html'), renderReportHtml(report));
   console.log(`\n${report.outcome}`);
   for (const fn of report.functions) {

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { operations } from '../../open-api/contract';
 import { ROOT } from '../template/cloudformation';
 import { startLocalStage } from '../local-stage';
+import { serveControl } from '../stage-control';
 import { integrationFunctionArn } from '../services/api-gateway/routes';
 
 async function main() {
@@ -41,14 +42,15 @@ async function main() {
     const target = op.integration?.type === 'aws_proxy' ? integrationFunctionArn(op).split(':function:')[1] : `${op.integration?.type} integration`;
     console.log(`  ${op.method.padEnd(6)} ${op.path.padEnd(24)} → ${target}`);
   }
-  console.log('Ctrl-C stops the stage, DynamoDB Local included.');
+  const control = await serveControl(stage);
+  console.log('npm run deploy:local rehearses a deployment on this stage. Ctrl-C stops the stage, DynamoDB Local included.');
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping…`);
-    stage.stop().then(
+    Promise.all([control.stop(), stage.stop()]).then(
       () => process.exit(0),
       (error) => {
         console.error(`stop failed: ${error.message}`);
