@@ -121,10 +121,12 @@ export function lifecycleHook(hook: string, decide: Decide, codedeploy = new Cod
     });
     const verdict = await decision.verdict;
     const delivery = await report(codedeploy, ids, verdict.status, context);
-    // An aborted check may still be removing its test data; let it finish while the function may run.
-    await Promise.race([decision.settled, new Promise((resolve) => setTimeout(resolve, Math.max(0, context.getRemainingTimeInMillis() - 500)).unref())]);
     const line = { hook, verdict: verdict.status, deploymentId: ids.deploymentId, target, evidence: verdict.evidence, delivery, durationMs: Date.now() - started };
     if (delivery.reported) logger.info('lifecycle verdict', line);
     else logger.error('lifecycle verdict could not be reported', line);
+    // An aborted check may still be removing its test data; let it finish while the function may run.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([decision.settled, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, context.getRemainingTimeInMillis() - 500))))]);
+    clearTimeout(timer);
   };
 }
