@@ -120,6 +120,8 @@ export class FunctionVersion {
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: this.spec.memoryMb },
+      // A bare Node, as Lambda's runtime: none of this process's loaders or flags (tsx, inspectors).
+      execArgv: [],
     });
     for (const stream of [worker.stdout, worker.stderr]) {
       createInterface({ input: stream }).on('line', (line) => this.options.onLog?.(this.spec.functionName, line));
