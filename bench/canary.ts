@@ -8,20 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rehearse } from '../local/deploy/rehearsal';
 import { ROOT } from '../local/template/cloudformation';
+import { getCompanyFailsOnTraffic, goodGetCompany } from '../test/support/candidate-patches';
 import { copySource, removeCandidates, type SourcePatch } from '../test/support/candidates';
 
 const TRAFFIC_RPS = 20;
-
-const failsOnTraffic: SourcePatch = {
-  file: 'functions/get-company.ts',
-  find: 'return companyResponse(200, await getCompany(deps, path.companyId));',
-  replace: "const company = await getCompany(deps, path.companyId); if (company.name.startsWith('Traffic')) throw new Error('candidate bug'); return companyResponse(200, company);",
-};
-const good: SourcePatch = {
-  file: 'functions/get-company.ts',
-  find: 'companyResponse(200, await getCompany(deps, path.companyId))',
-  replace: "companyResponse(200, await getCompany(deps, path.companyId), { 'Cache-Control': 'private' })",
-};
 
 async function deploy(label: string, patch: SourcePatch) {
   const stateDir = mkdtempSync(join(tmpdir(), 'company-canary-bench-'));
@@ -45,8 +35,8 @@ async function deploy(label: string, patch: SourcePatch) {
 }
 
 async function main() {
-  const failing = await deploy('a version that fails on reads of traffic companies', failsOnTraffic);
-  const healthy = await deploy('a good version', good);
+  const failing = await deploy('a version that fails on reads of traffic companies', getCompanyFailsOnTraffic);
+  const healthy = await deploy('a good version', goodGetCompany);
   removeCandidates();
   const s = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
   console.log('\n=== Results ===');

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../local/net';
 import { requestRehearsal, runningStage } from '../local/stage-control';
 import { ROOT } from '../local/template/cloudformation';
+import { goodGetCompany } from './support/candidate-patches';
 import { copySource, removeCandidates } from './support/candidates';
 import { apiClient } from './support/http';
 import { killStage, npmStart, type Started } from './support/npm-start';
@@ -27,9 +28,7 @@ afterAll(async () => {
 it('deploys a changed function on the running stage, which then serves it; the same code again deploys nothing', async () => {
   const stage = runningStage()!;
   expect(stage.url).toBe(`http://127.0.0.1:${port}`);
-  const sourceRoot = copySource([
-    { file: 'functions/get-company.ts', find: 'companyResponse(200, await getCompany(deps, path.companyId))', replace: "companyResponse(200, await getCompany(deps, path.companyId), { 'Cache-Control': 'private' })" },
-  ]);
+  const sourceRoot = copySource([goodGetCompany]);
   const messages: string[] = [];
   const first = await requestRehearsal(stage.control, { sourceRoot, trafficRps: 30, timeScale: 30 }, { message: (m) => messages.push(m), progress: () => undefined });
   expect(first.report.outcome).toBe('Deployed');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Rehearsal, rehearse } from '../local/deploy/rehearsal';
 import { ROOT } from '../local/template/cloudformation';
+import { getCompanyFailsOnTraffic, getCompanyFindsAnything, goodGetCompany, listHidesJourneyCompanies, slowGetCompany } from './support/candidate-patches';
 import { copySource, removeCandidates, type SourcePatch } from './support/candidates';
 import { documentClient, dynamoEndpoint, tableSnapshot, uniqueTableName } from './support/local-parts';
 
@@ -36,11 +37,7 @@ const only = (run: Rehearsal, logicalId: string) => {
 const hookStatuses = (fn: Rehearsal['report']['functions'][number]) => fn.hooks.map((h) => `${h.hook}:${h.status}`);
 
 it('a functional bug fails PreTraffic: rolled back before any user request reaches it', async () => {
-  const run = await rehearseCandidate({
-    file: 'functions/get-company.ts',
-    find: 'await getCompany(deps, path.companyId)',
-    replace: 'await getCompany(deps, path.companyId).catch(() => ({ companyId: path.companyId }) as never)',
-  });
+  const run = await rehearseCandidate(getCompanyFindsAnything);
   const fn = only(run, 'GetCompanyFunction');
   expect(run.report.outcome).toBe('RolledBack');
   expect(fn).toMatchObject({ outcome: 'RolledBack', reason: 'PreTraffic hook reported Failed', aliasAfter: { functionVersion: fn.currentVersion, additionalVersionWeights: {} } });
@@ -50,12 +47,7 @@ it('a functional bug fails PreTraffic: rolled back before any user request reach
 }, 60_000);
 
 it('failing on a share of traffic trips the error alarm during the 10 % phase', async () => {
-  // Reads of the traffic's companies fail; the PreTraffic checks read other companies and pass.
-  const run = await rehearseCandidate({
-    file: 'functions/get-company.ts',
-    find: 'return companyResponse(200, await getCompany(deps, path.companyId));',
-    replace: "const company = await getCompany(deps, path.companyId); if (company.name.startsWith('Traffic')) throw new Error('candidate bug'); return companyResponse(200, company);",
-  });
+  const run = await rehearseCandidate(getCompanyFailsOnTraffic);
   const fn = only(run, 'GetCompanyFunction');
   expect(fn).toMatchObject({ outcome: 'RolledBack', aliasAfter: { functionVersion: fn.currentVersion, additionalVersionWeights: {} } });
   expect(fn.reason).toMatch(/alarm GetCompany(Errors|Http5xx)Alarm went into ALARM/);
@@ -68,7 +60,7 @@ it('failing on a share of traffic trips the error alarm during the 10 % phase', 
 }, 60_000);
 
 it('a slow version trips the latency alarm', async () => {
-  const run = await rehearseCandidate({ file: 'functions/get-company.ts', find: 'const { path } =', replace: 'await new Promise((resolve) => setTimeout(resolve, 1200)); const { path } =' });
+  const run = await rehearseCandidate(slowGetCompany);
   const fn = only(run, 'GetCompanyFunction');
   expect(fn).toMatchObject({ outcome: 'RolledBack', reason: 'alarm GetCompanyLatencyAlarm went into ALARM' });
   expect(fn.aliasAfter).toEqual({ functionVersion: fn.currentVersion, additionalVersionWeights: {} });
@@ -77,11 +69,7 @@ it('a slow version trips the latency alarm', async () => {
 }, 60_000);
 
 it('a version that breaks the journey fails PostTraffic and is rolled back from 100 %', async () => {
-  const run = await rehearseCandidate({
-    file: 'functions/list-companies.ts',
-    find: 'return json(200, await listCompanies(deps, query));',
-    replace: "const page = await listCompanies(deps, query); return json(200, { ...page, items: page.items.filter((c) => !c.name.startsWith('Company journey')) });",
-  });
+  const run = await rehearseCandidate(listHidesJourneyCompanies);
   const fn = only(run, 'ListCompaniesFunction');
   expect(fn).toMatchObject({ outcome: 'RolledBack', reason: 'PostTraffic hook reported Failed' });
   expect(fn.aliasAfter).toEqual({ functionVersion: fn.currentVersion, additionalVersionWeights: {} });
@@ -91,8 +79,7 @@ it('a version that breaks the journey fails PostTraffic and is rolled back from 
 }, 60_000);
 
 it('a good version goes to 100 %; a second run with no change deploys nothing', async () => {
-  const patch = { file: 'functions/get-company.ts', find: 'companyResponse(200, await getCompany(deps, path.companyId))', replace: "companyResponse(200, await getCompany(deps, path.companyId), { 'Cache-Control': 'private' })" };
-  const run = await rehearseCandidate(patch);
+  const run = await rehearseCandidate(goodGetCompany);
   const fn = only(run, 'GetCompanyFunction');
   expect(run.report.outcome).toBe('Deployed');
   expect(fn.outcome).toBe('Succeeded');
@@ -102,7 +89,7 @@ it('a good version goes to 100 %; a second run with no change deploys nothing', 
   expect(fn.summary!.failedRequestsServedByTarget).toBe(0);
   expect(run.table).toBe('[]');
 
-  const again = await rehearseCandidate(patch, 'last deployed');
+  const again = await rehearseCandidate(goodGetCompany, 'last deployed');
   expect(again.report.outcome).toBe('NothingToDeploy');
   expect(again.report.functions.every((f) => f.outcome === 'Unchanged')).toBe(true);
 }, 90_000);

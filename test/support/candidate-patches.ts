@@ -1,0 +1,43 @@
+import type { SourcePatch } from './candidates';
+
+/**
+ * The deliberate changes candidate versions are built with, named for what they do to a deployment.
+ * Tests and bench:canary share them, so each bug is written once.
+ */
+
+/** Harmless: one more response header. */
+export const goodGetCompany: SourcePatch = {
+  file: 'functions/get-company.ts',
+  find: 'companyResponse(200, await getCompany(deps, path.companyId))',
+  replace: "companyResponse(200, await getCompany(deps, path.companyId), { 'Cache-Control': 'private' })",
+};
+
+/** A functional bug PreTraffic catches: an unknown id answers 200. */
+export const getCompanyFindsAnything: SourcePatch = {
+  file: 'functions/get-company.ts',
+  find: 'await getCompany(deps, path.companyId)',
+  replace: 'await getCompany(deps, path.companyId).catch(() => ({ companyId: path.companyId }) as never)',
+};
+
+/** Fails reads of the traffic generator's companies; the PreTraffic checks read others and pass. */
+export const getCompanyFailsOnTraffic: SourcePatch = {
+  file: 'functions/get-company.ts',
+  find: 'return companyResponse(200, await getCompany(deps, path.companyId));',
+  replace:
+    "const company = await getCompany(deps, path.companyId); if (company.name.startsWith('Traffic')) throw new Error('candidate bug'); return companyResponse(200, company);",
+};
+
+/** Correct but slower than the latency alarm allows. */
+export const slowGetCompany: SourcePatch = {
+  file: 'functions/get-company.ts',
+  find: 'const { path } =',
+  replace: 'await new Promise((resolve) => setTimeout(resolve, 1200)); const { path } =',
+};
+
+/** A listing bug only the journey sees: companies named like the journey's are left out. */
+export const listHidesJourneyCompanies: SourcePatch = {
+  file: 'functions/list-companies.ts',
+  find: 'return json(200, await listCompanies(deps, query));',
+  replace:
+    "const page = await listCompanies(deps, query); return json(200, { ...page, items: page.items.filter((c) => !c.name.startsWith('Company journey')) });",
+};
