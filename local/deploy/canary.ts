@@ -101,9 +101,11 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     enter('Bake');
     bakeEndsAt = Date.now() + (minutes * 60_000) / ctx.timeScale;
     const progressTicker = setInterval(progress, 500);
+    let interval: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, bakeEndsAt! - Date.now())), alarmFired]);
+      await Promise.race([new Promise((resolve) => (interval = setTimeout(resolve, bakeEndsAt! - Date.now()))), alarmFired]);
     } finally {
+      clearTimeout(interval);
       clearInterval(progressTicker);
       bakeEndsAt = undefined;
     }
@@ -131,9 +133,8 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     if (!(error instanceof RolledBack)) throw error;
     outcome = 'RolledBack';
     reason = error.message;
-    lambda.updateAlias(fn.functionName, alias, { functionVersion: currentVersion, additionalVersionWeights: {} });
-    targetWeight = 0;
-    timeline.push({ at: Date.now(), kind: 'rollback', reason }, { at: Date.now(), kind: 'weight', targetWeight: 0 });
+    timeline.push({ at: Date.now(), kind: 'rollback', reason });
+    route(0);
   } finally {
     clearInterval(ticker);
     lambdaApi.destroy();
