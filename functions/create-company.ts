@@ -3,10 +3,11 @@ import { type CompanyDeps, createCompany } from './company/companies';
 import type { CompanyFields } from './company/model';
 import { companyDeps } from './company-deps';
 import { apiHandler } from './http/api-handler';
-import { jsonBody } from './http/request';
+import { jsonBody, parameters } from './http/request';
 import { companyResponse } from './http/responses';
 
 export const createCompanyOperation = (deps: CompanyDeps) => async (event: APIGatewayProxyEvent) => {
+  parameters('createCompany', event);
   const company = await createCompany(deps, jsonBody<CompanyFields>('createCompany', event));
   return companyResponse(201, company, { Location: `/companies/${company.companyId}` });
 };

@@ -74,16 +74,19 @@ export function operations(doc: OpenApiDocument): Operation[] {
   return all;
 }
 
-/** The parameters of an operation as one object schema: { path: {...}, query: {...} }. */
+/**
+ * The parameters of an operation as one object schema: { path: {...}, query: {...} }. A parameter the
+ * contract does not name is refused, so that a misspelt one (`?limt=5`) is an error, not silently ignored.
+ */
 export function parametersSchema(operation: Operation, locations: Array<Parameter['in']> = ['path', 'query']): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const location of locations) {
     const params = operation.parameters.filter((p) => p.in === location);
-    if (params.length === 0) continue;
     properties[location] = {
       type: 'object',
       properties: Object.fromEntries(params.map((p) => [p.name, p.schema])),
       required: params.filter((p) => p.required).map((p) => p.name),
+      additionalProperties: false,
     };
   }
   return { type: 'object', properties, required: Object.keys(properties) };

@@ -15,7 +15,10 @@ export const GENERATED_PATH = join(__dirname, '..', 'functions', 'http', 'valida
 export const RESPONSE_VALIDATORS_PATH = join(__dirname, '..', 'hooks', 'checks', 'response-validators.generated.js');
 const RESPONSE_SCHEMAS = ['Company', 'CompanyPage', 'Problem'];
 
-/** Each operation exports `<operationId>Params` (path and query) and, when it takes a body, `<operationId>Body`. */
+/**
+ * Each operation exports `<operationId>ParamsWire` (path and query as sent), `<operationId>Params` (the same,
+ * coerced to their types) and, when it takes a body, `<operationId>Body`.
+ */
 const TYPES = `// Generated beside validators.generated.js. Do not edit.
 export interface ValidationError { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }
 export interface Validator { (data: unknown): boolean; errors?: ValidationError[] | null }
@@ -37,6 +40,37 @@ function patternHints(prefix: string, schema: JsonSchema, hints: Record<string, 
   }
 }
 
+/**
+ * Parameters travel as text. Ajv's coercion takes any text JavaScript reads as a number ("Infinity", "1e400",
+ * "0x10"), and skips range checks on a non-finite result; so each non-string parameter must first look like
+ * what the contract means: an integer in decimal digits.
+ */
+const WIRE_FORMATS: Record<string, JsonSchema> = {
+  integer: { type: 'string', pattern: '^-?[0-9]{1,15}$', description: 'a whole number in decimal digits, such as 25' },
+};
+
+function wireSchema(params: JsonSchema): JsonSchema {
+  const locations = params.properties as Record<string, { properties: Record<string, JsonSchema> }>;
+  const properties = Object.fromEntries(
+    Object.entries(locations).map(([location, schema]) => [
+      location,
+      {
+        ...schema,
+        properties: Object.fromEntries(
+          Object.entries(schema.properties).map(([name, parameter]) => {
+            const type = String(parameter.type ?? 'string');
+            if (type === 'string') return [name, parameter];
+            const wire = WIRE_FORMATS[type];
+            if (!wire) throw new Error(`parameter ${name}: no wire format for type ${type}; add one to WIRE_FORMATS`);
+            return [name, wire];
+          }),
+        ),
+      },
+    ]),
+  );
+  return { ...params, properties };
+}
+
 export function generateValidators(): string {
   const doc = loadContract();
   const compilers = {
@@ -44,6 +78,7 @@ export function generateValidators(): string {
     body: new Ajv({ code: { source: true }, allErrors: true, strict: true }),
   };
   const exportNames: Record<string, string> = {};
+  const wireNames: Record<string, string> = {};
   const hints: Record<string, string> = {};
   const operationIds: string[] = [];
   for (const operation of operations(doc)) {
@@ -52,7 +87,10 @@ export function generateValidators(): string {
     const params = parametersSchema(operation);
     compilers.params.addSchema(params, `${operation.operationId}Params`);
     exportNames[`${operation.operationId}Params`] = `${operation.operationId}Params`;
-    patternHints('', params, hints);
+    const wire = wireSchema(params);
+    compilers.body.addSchema(wire, `${operation.operationId}ParamsWire`);
+    wireNames[`${operation.operationId}ParamsWire`] = `${operation.operationId}ParamsWire`;
+    patternHints('', wire, hints);
     if (operation.bodySchema) {
       compilers.body.addSchema(operation.bodySchema, `${operation.operationId}Body`);
       patternHints('/body', operation.bodySchema, hints);
@@ -61,6 +99,7 @@ export function generateValidators(): string {
   const bodies = Object.fromEntries(
     operations(doc).filter((o) => o.bodySchema && o.operationId).map((o) => [`${o.operationId}Body`, `${o.operationId}Body`]),
   );
+  Object.assign(bodies, wireNames);
   const company = doc.components.schemas.Company.properties as Record<string, JsonSchema>;
   const readOnly = Object.keys(company).filter((name) => company[name]?.readOnly === true);
   const strip = (code: string) => code.replace(/^"use strict";/, '');

@@ -43,7 +43,7 @@ describe('handlers validate again, with one entry per violation', () => {
         { path: '/body/employees', message: 'is required' },
         { path: '/body/version', message: 'is read-only and set by the server' },
         { path: '/body/ceo', message: 'is not a known property' },
-        { path: '/body/name', message: 'must be 1 to 120 characters once leading and trailing white space is trimmed' },
+        { path: '/body/name', message: 'must be 1 to 120 letters, digits, punctuation, symbols or spaces once trimmed, with at least one letter or digit and no control or invisible characters' },
         { path: '/body/ticker', message: 'must be an exchange ticker such as PETR4 or BRK.B' },
       ]),
     );

@@ -12,9 +12,10 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   return entry?.[1] ?? undefined;
 }
 
-/** Path and query parameters, validated and coerced by the operation's parameter schema. */
+/** Path and query parameters: first as sent, then coerced to their types by the operation's parameter schema. */
 export function parameters<T>(operationId: string, event: APIGatewayProxyEvent): T {
   const params = { path: { ...event.pathParameters }, query: { ...event.queryStringParameters } };
+  validate(`${operationId}ParamsWire`, params);
   return validate<T>(`${operationId}Params`, params);
 }
 

@@ -11,7 +11,8 @@ function fieldError(prefix: string, error: ValidationError): FieldError {
     case 'additionalProperties': {
       const name = String(error.params.additionalProperty);
       const readOnly = at === '/body' && readOnlyProperties.includes(name);
-      return { path: `${at}/${name}`, message: readOnly ? 'is read-only and set by the server' : 'is not a known property' };
+      if (readOnly) return { path: `${at}/${name}`, message: 'is read-only and set by the server' };
+      return { path: `${at}/${name}`, message: at === '/body' ? 'is not a known property' : 'is not a parameter of this operation' };
     }
     case 'pattern':
       return { path: at, message: patternHints[at] ? `must be ${patternHints[at]}` : String(error.message) };
