@@ -46,7 +46,7 @@ interface Measurement {
   cpuMsPerRequest: number;
 }
 
-type BenchStage = Pick<LocalStage, 'url' | 'dynamoEndpoint' | 'tableName'>;
+type BenchStage = Pick<LocalStage, 'url' | 'dynamoEndpoint' | 'tableName' | 'credentials'>;
 
 interface Workload {
   raw: { name: string; op: Op };
@@ -299,7 +299,7 @@ What the numbers mean:
 }
 
 async function measureLoad(stage: BenchStage): Promise<PairResult[]> {
-  const client = DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint), { marshallOptions: { removeUndefinedValues: true } });
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint, stage.credentials), { marshallOptions: { removeUndefinedValues: true } });
   const busiest = Math.max(...CONCURRENCIES);
   const agent = new Agent({ keepAlive: true, maxSockets: busiest });
   try {

@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
+import { credentialsOfDataDir, newStageCredentials, type StageCredentials } from './credentials';
+import { listenOnLoopback, type RequestTimeouts } from './net';
 import { LocalCloudWatch } from './services/cloudwatch/metrics';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
 import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
-import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './services/dynamodb';
+import { type DynamoDbLocal, type DynamoDbLocalEvent, ensureTable, startDynamoDbLocal } from './services/dynamodb';
 import { createLambdaApiServer } from './services/lambda/lambda-api';
 import { LocalLambda } from './services/lambda/local-lambda';
 import { startStepFunctionsServer } from './services/stepfunctions/server';
@@ -17,9 +19,18 @@ export interface LocalStageOptions extends StageOptions {
   dynamoEndpoint?: string;
   /** Per-function changes to what the template says, by logical id (tests shorten timeouts with it). */
   functionOverrides?: Record<string, Partial<FunctionSpec>>;
+  /** How long the API waits for a client's request (tests shorten them). */
+  requestTimeouts?: RequestTimeouts;
   onLog?: (functionName: string, line: string) => void;
   onAccess?: (entry: AccessLogEntry) => void;
+  /** What happened to the stage's own DynamoDB Local after it started, in words for the terminal. */
+  onDynamoDb?: (event: StageDynamoDbEvent) => void;
 }
+
+/** A DynamoDB Local event, with the line that tells the user what happened and what comes next. */
+export type StageDynamoDbEvent = DynamoDbLocalEvent & { message: string };
+
+type StageEvents = { log: [string, string]; access: [AccessLogEntry]; dynamodb: [StageDynamoDbEvent] };
 
 export interface LocalStage {
   url: string;
@@ -28,21 +39,16 @@ export interface LocalStage {
   endpoints: Record<string, string>;
   tableName: string;
   tableStatus: 'created' | 'existing';
+  /** What the stage's functions sign with, and all its AWS endpoints require. */
+  credentials: StageCredentials;
   model: StageModel;
   lambda: LocalLambda;
   codedeploy: LocalCodeDeploy;
   /** What CloudWatch would hold: Lambda's metrics and the functions' EMF metrics, from real invocations. */
   metrics: LocalCloudWatch;
-  /** Every function log line ('log': functionName, line) and API access ('access': entry), for whoever listens. */
-  events: EventEmitter<{ log: [string, string]; access: [AccessLogEntry] }>;
+  /** Every function log line ('log': functionName, line), API access ('access': entry) and DynamoDB Local event, for whoever listens. */
+  events: EventEmitter<StageEvents>;
   stop(): Promise<void>;
-}
-
-function listen(server: Server, port = 0): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`));
-  });
 }
 
 const close = (server: Server) =>
@@ -60,6 +66,11 @@ const close = (server: Server) =>
 export async function startLocalStage(options: LocalStageOptions = {}): Promise<LocalStage> {
   const model = loadStage(options);
   const functions = model.functions.map((fn) => ({ ...fn, ...options.functionOverrides?.[fn.logicalId] }));
+  const events = new EventEmitter<StageEvents>();
+  if (options.onLog) events.on('log', options.onLog);
+  if (options.onAccess) events.on('access', options.onAccess);
+  if (options.onDynamoDb) events.on('dynamodb', options.onDynamoDb);
+  const credentials = options.persistDir ? credentialsOfDataDir(options.persistDir) : newStageCredentials();
   const servers: Server[] = [];
   let dynamo: DynamoDbLocal | undefined;
   let lambda: LocalLambda | undefined;
@@ -71,15 +82,41 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     await dynamo?.stop();
   };
   try {
-    if (!options.dynamoEndpoint) dynamo = await startDynamoDbLocal({ persistDir: options.persistDir });
+    if (!options.dynamoEndpoint) {
+      dynamo = await startDynamoDbLocal({
+        persistDir: options.persistDir,
+        credentials,
+        onEvent: (event) => void dynamoDbEvent(event).then((message) => events.emit('dynamodb', { ...event, message })),
+      });
+    }
     const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
-    const tableStatus = await ensureTable(dynamoEndpoint, model.table.createTable);
+    const tableStatus = await ensureTable(dynamoEndpoint, credentials, model.table.createTable);
+    /** Says what happened; after a restart in memory, first makes the table again. */
+    const dynamoDbEvent = async (event: DynamoDbLocalEvent): Promise<string> => {
+      switch (event.kind) {
+        case 'exited':
+          return (
+            `DynamoDB Local stopped unexpectedly (${event.signal ?? `exit code ${event.code}`}); requests fail until it is back. ` +
+            (event.persisted ? `Restarting it on the data in ${options.persistDir}…` : 'It kept its data in memory, so the data is gone. Restarting it…')
+          );
+        case 'restarted': {
+          const table = await ensureTable(dynamoEndpoint, credentials, model.table.createTable).then(
+            (status) => `table ${model.table.createTable.TableName} ${status === 'created' ? 'created again, empty' : 'back with its data'}`,
+            (error: Error) => `but the table could not be made again (${error.message}); restart the stage`,
+          );
+          return `DynamoDB Local is back after ${(event.afterMs / 1000).toFixed(1)} s: ${table}.`;
+        }
+        case 'gave-up':
+          return `DynamoDB Local cannot be kept running (${event.reason}). Check that Java works (java -version) and that the machine has free memory, then start the stage again.`;
+      }
+    };
     // Functions start lazily, so the endpoints can be filled in once their servers listen.
-    const environment: Record<string, string> = { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint };
+    const environment: Record<string, string> = {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    };
     const metrics = new LocalCloudWatch();
-    const events = new EventEmitter<{ log: [string, string]; access: [AccessLogEntry] }>();
-    if (options.onLog) events.on('log', options.onLog);
-    if (options.onAccess) events.on('access', options.onAccess);
     lambda = new LocalLambda(functions, {
       environment,
       onLog: (functionName, line) => {
@@ -89,14 +126,14 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       onInvocation: (record) => metrics.recordInvocation(record),
     });
     const codedeploy = new LocalCodeDeploy();
-    const api = createApiServer({ stage: model, lambda, onAccess: (entry) => events.emit('access', entry) });
-    const lambdaApi = createLambdaApiServer(lambda);
-    const codedeployApi = createCodeDeployServer(codedeploy);
+    const api = createApiServer({ stage: model, lambda, timeouts: options.requestTimeouts, onAccess: (entry) => events.emit('access', entry) });
+    const lambdaApi = createLambdaApiServer(lambda, credentials);
+    const codedeployApi = createCodeDeployServer(codedeploy, credentials);
     servers.push(api, lambdaApi, codedeployApi);
-    const url = await listen(api, options.port ?? 3000);
-    environment.AWS_ENDPOINT_URL_LAMBDA = await listen(lambdaApi);
-    environment.AWS_ENDPOINT_URL_CODEDEPLOY = await listen(codedeployApi);
-    const stepFunctions = await startStepFunctionsServer({ apiUrl: url });
+    const url = await listenOnLoopback(api, options.port ?? 3000);
+    environment.AWS_ENDPOINT_URL_LAMBDA = await listenOnLoopback(lambdaApi);
+    environment.AWS_ENDPOINT_URL_CODEDEPLOY = await listenOnLoopback(codedeployApi);
+    const stepFunctions = await startStepFunctionsServer({ apiUrl: url, credentials });
     sfn = stepFunctions;
     environment.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
     return {
@@ -105,6 +142,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       endpoints: environment,
       tableName: model.table.createTable.TableName!,
       tableStatus,
+      credentials,
       model,
       lambda,
       codedeploy,

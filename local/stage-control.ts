@@ -1,35 +1,85 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import { dirname, join } from 'node:path';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import type { StageCredentials } from './credentials';
 import { type Rehearsal, type RehearsalOptions, rehearseOn } from './deploy/rehearsal';
 import type { LocalStage } from './local-stage';
+import { listenOnLoopback, localServer } from './net';
+import { readBody } from './services/aws-json-protocol';
 import { ROOT } from './template/cloudformation';
 
 /**
  * How `npm run deploy:local` reaches a stage that `npm start` is serving: the stage writes where it
- * listens to .local/stage.json, and runs rehearsals on itself when asked on a loopback control port,
- * streaming their progress back as JSON lines.
+ * listens, with a secret, to .local/stage.json (readable by its owner only), and runs rehearsals on itself
+ * when asked on a loopback control port, streaming their progress back as JSON lines. A rehearsal builds
+ * and runs code, so the port serves only requests that carry the secret as a bearer token, send JSON, and
+ * come from no web page (browsers add Origin to every cross-site POST, and cannot add Authorization to one).
  */
 export const STAGE_FILE = join(ROOT, '.local', 'stage.json');
+
+export interface StageFile {
+  pid: number;
+  url: string;
+  control: string;
+  /** The bearer token the control port requires. */
+  controlToken: string;
+  /** What the stage's AWS endpoints require, for an SDK or the AWS CLI pointed at them. */
+  credentials: StageCredentials;
+  endpoints: Record<string, string>;
+}
 
 type ControlRequest = Pick<RehearsalOptions, 'trafficRps' | 'timeScale'> & { sourceRoot?: string };
 type ControlLine = { message: string } | { progress: unknown } | { result: Rehearsal } | { error: string };
 
+const MAX_CONTROL_REQUEST_BYTES = 64 * 1024;
+
+/** The source folder a rehearsal may build from: the project or a folder inside it, never elsewhere. */
+export function projectFolder(asked: unknown): string {
+  if (asked === undefined) return ROOT;
+  if (typeof asked !== 'string') throw new Error('sourceRoot must be a folder path');
+  let real: string;
+  try {
+    real = realpathSync(asked);
+  } catch {
+    throw new Error(`sourceRoot ${asked} does not exist`);
+  }
+  const inside = relative(realpathSync(ROOT), real);
+  if (inside.startsWith('..') || isAbsolute(inside)) throw new Error(`sourceRoot ${asked} is outside the project; a rehearsal builds only the project's own code`);
+  return real;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const presented = Buffer.from(/^Bearer (\S+)$/.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
 export async function serveControl(stage: LocalStage): Promise<{ stop(): Promise<void> }> {
+  const controlToken = randomBytes(32).toString('base64url');
   let busy = false;
-  const server = createServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== '/rehearsals') return void res.writeHead(404).end();
-    if (busy) return void res.writeHead(409, { 'Content-Type': 'text/plain' }).end('A rehearsal is already running on this stage.\n');
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
-      busy = true;
+  const server = localServer(async (req, res) => {
+    const refuse = (status: number, message: string) => void res.writeHead(status, { 'Content-Type': 'text/plain' }).end(`${message}\n`);
+    if (req.method !== 'POST' || req.url !== '/rehearsals') return refuse(404, 'Not found.');
+    if (req.headers.origin !== undefined) return refuse(403, 'The control port serves no web page.');
+    if (!bearerMatches(req.headers.authorization, controlToken)) return refuse(401, `Send the controlToken of ${STAGE_FILE} as a bearer token.`);
+    if (req.headers['content-type'] !== 'application/json') return refuse(415, 'Send the request as application/json.');
+    if (busy) return refuse(409, 'A rehearsal is already running on this stage.');
+    busy = true;
+    try {
+      let asked: ControlRequest;
+      let sourceRoot: string;
+      try {
+        asked = JSON.parse((await readBody(req, MAX_CONTROL_REQUEST_BYTES)).toString('utf8')) as ControlRequest;
+        sourceRoot = projectFolder(asked.sourceRoot);
+      } catch (error) {
+        return refuse(400, (error as Error).message);
+      }
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
       const send = (line: ControlLine) => res.write(`${JSON.stringify(line)}\n`);
       try {
-        const asked = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ControlRequest;
         const result = await rehearseOn(stage, {
-          sourceRoot: asked.sourceRoot ?? ROOT,
+          sourceRoot,
           reportsDir: join(ROOT, '.local', 'deployments'),
           trafficRps: asked.trafficRps,
           timeScale: asked.timeScale,
@@ -40,15 +90,18 @@ export async function serveControl(stage: LocalStage): Promise<{ stop(): Promise
       } catch (error) {
         send({ error: (error as Error).message });
       } finally {
-        busy = false;
         res.end();
       }
-    });
+    } finally {
+      busy = false;
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const control = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  mkdirSync(dirname(STAGE_FILE), { recursive: true });
-  writeFileSync(STAGE_FILE, JSON.stringify({ pid: process.pid, url: stage.url, control }));
+  const control = await listenOnLoopback(server);
+  mkdirSync(dirname(STAGE_FILE), { recursive: true, mode: 0o700 });
+  const file: StageFile = { pid: process.pid, url: stage.url, control, controlToken, credentials: stage.credentials, endpoints: stage.endpoints };
+  writeFileSync(STAGE_FILE, JSON.stringify(file, null, 2), { mode: 0o600 });
+  // writeFileSync's mode applies only when it creates the file; one left by an older stage may be wider.
+  chmodSync(STAGE_FILE, 0o600);
   return {
     stop: () =>
       new Promise<void>((resolve) => {
@@ -60,9 +113,9 @@ export async function serveControl(stage: LocalStage): Promise<{ stop(): Promise
 }
 
 /** The stage `npm start` is serving, if one is: its file names a live process. */
-export function runningStage(): { pid: number; url: string; control: string } | undefined {
+export function runningStage(): StageFile | undefined {
   if (!existsSync(STAGE_FILE)) return undefined;
-  const stage = JSON.parse(readFileSync(STAGE_FILE, 'utf8'));
+  const stage = JSON.parse(readFileSync(STAGE_FILE, 'utf8')) as StageFile;
   try {
     process.kill(stage.pid, 0);
     return stage;
@@ -72,12 +125,21 @@ export function runningStage(): { pid: number; url: string; control: string } | 
 }
 
 /** Asks a running stage to rehearse, passing its progress on as it comes. */
-export function requestRehearsal(control: string, asked: ControlRequest, on: { message(line: string): void; progress(update: unknown): void }): Promise<Rehearsal> {
+export function requestRehearsal(
+  stage: Pick<StageFile, 'control' | 'controlToken'>,
+  asked: ControlRequest,
+  on: { message(line: string): void; progress(update: unknown): void },
+): Promise<Rehearsal> {
   return new Promise((resolve, reject) => {
-    const req = request(`${control}/rehearsals`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
+    const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${stage.controlToken}` };
+    const req = request(`${stage.control}/rehearsals`, { method: 'POST', headers }, (res) => {
       if (res.statusCode !== 200) {
-        res.resume();
-        return reject(new Error(res.statusCode === 409 ? 'a rehearsal is already running on the local stage; wait for it' : `the local stage answered ${res.statusCode}`));
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () =>
+          reject(new Error(res.statusCode === 409 ? 'a rehearsal is already running on the local stage; wait for it' : `the local stage refused: ${text.trim() || res.statusCode}`)),
+        );
+        return;
       }
       let buffered = '';
       let result: Rehearsal | undefined;

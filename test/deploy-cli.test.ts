@@ -30,7 +30,7 @@ it('deploys a changed function on the running stage, which then serves it; the s
   expect(stage.url).toBe(`http://127.0.0.1:${port}`);
   const sourceRoot = copySource([goodGetCompany]);
   const messages: string[] = [];
-  const first = await requestRehearsal(stage.control, { sourceRoot, trafficRps: 30, timeScale: 30 }, { message: (m) => messages.push(m), progress: () => undefined });
+  const first = await requestRehearsal(stage, { sourceRoot, trafficRps: 30, timeScale: 30 }, { message: (m) => messages.push(m), progress: () => undefined });
   expect(first.report.outcome).toBe('Deployed');
   expect(first.report.functions.find((f) => f.logicalId === 'GetCompanyFunction')).toMatchObject({ outcome: 'Succeeded', aliasAfter: { functionVersion: '2' } });
   expect(messages).toContain('CreateCompanyFunction: unchanged, skipped');
@@ -40,7 +40,7 @@ it('deploys a changed function on the running stage, which then serves it; the s
   expect((await call('GET', `/companies/${created.body.companyId}`)).headers.get('cache-control')).toBe('private');
   await call('DELETE', `/companies/${created.body.companyId}`);
 
-  const again = await requestRehearsal(stage.control, { sourceRoot, trafficRps: 30, timeScale: 30 }, { message: () => undefined, progress: () => undefined });
+  const again = await requestRehearsal(stage, { sourceRoot, trafficRps: 30, timeScale: 30 }, { message: () => undefined, progress: () => undefined });
   expect(again.report.outcome).toBe('NothingToDeploy');
 }, 90_000);
 

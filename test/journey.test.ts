@@ -1,6 +1,7 @@
 import { DescribeStateMachineCommand, SFNClient, StartSyncExecutionCommand, type StartSyncExecutionOutput } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
 import { dynamoDbCompanyStore } from '../functions/store/dynamodb-company-store';
+import { newStageCredentials } from '../local/credentials';
 import { startStepFunctionsServer, type StepFunctionsServer } from '../local/services/stepfunctions/server';
 import { apiGatewayInvoke } from '../local/services/stepfunctions/api-gateway-invoke';
 import { loadStateMachines } from '../local/services/stepfunctions/state-machines';
@@ -29,12 +30,13 @@ let faulty: SFNClient;
 let throttled: SFNClient;
 
 async function sfnClient(apiUrl: string, retryIntervalOverrideMs?: number): Promise<SFNClient> {
-  const server = await startStepFunctionsServer({ apiUrl, retryIntervalOverrideMs });
+  const credentials = newStageCredentials();
+  const server = await startStepFunctionsServer({ apiUrl, retryIntervalOverrideMs, credentials });
   servers.push(server);
   return new SFNClient({
     endpoint: server.endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials,
     // StartSyncExecution's AWS host is sync-states.<region>…: without this the SDK would prefix ours.
     disableHostPrefix: true,
   });

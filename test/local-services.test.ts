@@ -5,7 +5,6 @@ import {
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { LOCAL_CREDENTIALS } from '../local/services/dynamodb';
 import { LOCAL_REGION } from '../local/template/cloudformation';
 import { functionNamed } from './support/hook-runs';
 import { startTestStage } from './support/local-parts';
@@ -17,7 +16,7 @@ let lambda: LambdaClient;
 let codedeploy: CodeDeployClient;
 beforeAll(async () => {
   stage = await startTestStage('services');
-  const local = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const local = { region: LOCAL_REGION, credentials: stage.credentials };
   lambda = new LambdaClient({ ...local, endpoint: stage.endpoints.AWS_ENDPOINT_URL_LAMBDA, maxAttempts: 1 });
   codedeploy = new CodeDeployClient({ ...local, endpoint: stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY, maxAttempts: 1 });
 });

@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const running = values.from ? undefined : runningStage();
   if (running) console.log(`rehearsing on the running local stage (${running.url}, pid ${running.pid})`);
   const { report, reportDir } = running
-    ? await requestRehearsal(running.control, { trafficRps, timeScale }, { message: (line) => console.log(line), progress: (update) => onProgress(update as Parameters<typeof onProgress>[0]) })
+    ? await requestRehearsal(running, { trafficRps, timeScale }, { message: (line) => console.log(line), progress: (update) => onProgress(update as Parameters<typeof onProgress>[0]) })
     : await rehearse({
         sourceRoot: ROOT,
         from: values.from ? { ref: values.from } : undefined,

@@ -5,12 +5,12 @@
  *   npm start -- --data-dir <folder>  keep it in another folder
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { operations } from '../../open-api/contract';
 import { ROOT } from '../template/cloudformation';
 import { startLocalStage } from '../local-stage';
-import { serveControl } from '../stage-control';
+import { serveControl, STAGE_FILE } from '../stage-control';
 import { integrationFunctionArn } from '../services/api-gateway/routes';
 
 async function main() {
@@ -24,9 +24,14 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const persistDir = values['data-dir'] ?? (values.persist ? join(ROOT, '.local', 'dynamodb') : undefined);
   console.log(`starting DynamoDB Local (${persistDir ? `persisted in ${persistDir}` : 'in memory'})…`);
+  let shutdown: (signal: string, code?: number) => void = (_, code) => process.exit(code);
   const stage = await startLocalStage({
     port,
     persistDir,
+    onDynamoDb: (event) => {
+      console.error(event.message);
+      if (event.kind === 'gave-up') shutdown('DynamoDB Local failed', 1);
+    },
     onLog: values.quiet ? undefined : (fn, line) => console.log(`  ${fn} | ${line}`),
     onAccess: (e) =>
       console.log(`${new Date().toISOString()} ${e.method} ${e.path} ${e.status} ${e.latencyMs.toFixed(1)}ms ${e.functionName ?? 'gateway'} ${e.requestId}`),
@@ -37,6 +42,7 @@ async function main() {
   console.log(`table ${stage.tableName} (${stage.tableStatus}) on ${stage.dynamoEndpoint}`);
   const endpoints = Object.entries(stage.endpoints).map(([name, url]) => `${name.replace('AWS_ENDPOINT_URL_', '').toLowerCase()} ${url}`);
   console.log(`local AWS endpoints the functions use: ${endpoints.join(', ')}`);
+  console.log(`they serve only requests signed with this stage's credentials, which ${relative(process.cwd(), STAGE_FILE)} holds (readable by you only)`);
   console.log(`serving ${stage.url}/ (stage ${stage.model.stageName}); IAM auth is not checked locally:`);
   for (const op of operations(stage.model.apiDocument)) {
     const target = op.integration?.type === 'aws_proxy' ? integrationFunctionArn(op).split(':function:')[1] : `${op.integration?.type} integration`;
@@ -46,12 +52,12 @@ async function main() {
   console.log('npm run deploy:local rehearses a deployment on this stage. Ctrl-C stops the stage, DynamoDB Local included.');
 
   let stopping = false;
-  const shutdown = (signal: string) => {
+  shutdown = (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping…`);
     Promise.all([control.stop(), stage.stop()]).then(
-      () => process.exit(0),
+      () => process.exit(code),
       (error) => {
         console.error(`stop failed: ${error.message}`);
         process.exit(1);

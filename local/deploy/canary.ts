@@ -1,7 +1,6 @@
 import { CodeDeployClient, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LocalStage } from '../local-stage';
-import { LOCAL_CREDENTIALS } from '../services/dynamodb';
 import { LOCAL_REGION } from '../template/cloudformation';
 import type { DeploymentSpec, FunctionSpec } from '../template/stage';
 import { type AlarmReading, evaluateAlarm } from '../services/cloudwatch/alarms';
@@ -64,7 +63,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   const ids = codedeploy.createDeployment({ functionName: fn.functionName, alias, currentVersion, targetVersion, targetVersionWeight: 0 });
 
   // CodeDeploy's side of a hook: invoke it through Lambda, then read what it reported from CodeDeploy.
-  const local = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const local = { region: LOCAL_REGION, credentials: ctx.stage.credentials };
   const lambdaApi = new LambdaClient({ ...local, endpoint: ctx.stage.endpoints.AWS_ENDPOINT_URL_LAMBDA });
   const codedeployApi = new CodeDeployClient({ ...local, endpoint: ctx.stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY });
   async function runHook(hook: 'PreTraffic' | 'PostTraffic', functionName: string | undefined, executionId: string) {

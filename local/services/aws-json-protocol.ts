@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { StageCredentials } from '../credentials';
+import { localServer } from '../net';
+import { verifySignature } from './sigv4';
 
 /**
  * The AWS JSON protocols (1.0 and 1.1) that CodeDeploy and Step Functions speak: POST, the operation named
@@ -16,10 +19,21 @@ export class ServiceError extends Error {
   }
 }
 
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+export class BodyTooLarge extends Error {}
+
+/** The request body, refused past `limitBytes` so no client can make a local service hold more. */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLarge(`The request body is larger than ${limitBytes} bytes`));
+      } else chunks.push(chunk);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -35,14 +49,23 @@ export interface AwsJsonService {
   onInternalError?(error: Error): void;
 }
 
-export function awsJsonServer(service: AwsJsonService): Server {
-  return createServer(async (req, res) => {
+/** What these services accept in one request; far above what the operations served here ever send. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** Serves `service` to SDK clients that sign with the stage's credentials; anything else gets AWS's 403. */
+export function awsJsonServer(service: AwsJsonService, credentials: StageCredentials): Server {
+  return localServer(async (req, res) => {
     const reply = (status: number, payload: unknown) => {
       res.writeHead(status, { 'Content-Type': service.contentType, 'x-amzn-RequestId': randomUUID() });
       res.end(JSON.stringify(payload));
     };
     try {
-      const body = (await readBody(req)).toString('utf8');
+      const raw = await readBody(req, MAX_REQUEST_BYTES).catch((error: Error) => {
+        throw error instanceof BodyTooLarge ? new ServiceError('SerializationException', error.message, 413) : error;
+      });
+      const refused = await verifySignature(req, raw, credentials);
+      if (refused) throw new ServiceError(refused.type, refused.message, refused.status);
+      const body = raw.toString('utf8');
       const target = String(req.headers['x-amz-target'] ?? '');
       if (req.method !== 'POST' || !target.startsWith(service.targetPrefix)) {
         throw new ServiceError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);

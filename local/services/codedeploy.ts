@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { StageCredentials } from '../credentials';
 import { awsJsonServer, ServiceError } from './aws-json-protocol';
 
 /**
@@ -127,10 +128,13 @@ export class LocalCodeDeploy {
   }
 }
 
-export function createCodeDeployServer(codedeploy: LocalCodeDeploy): Server {
-  return awsJsonServer({
-    contentType: 'application/x-amz-json-1.1',
-    targetPrefix: 'CodeDeploy_20141006.',
-    handle: (operation, input) => codedeploy.handle(operation, input as Record<string, string>),
-  });
+export function createCodeDeployServer(codedeploy: LocalCodeDeploy, credentials: StageCredentials): Server {
+  return awsJsonServer(
+    {
+      contentType: 'application/x-amz-json-1.1',
+      targetPrefix: 'CodeDeploy_20141006.',
+      handle: (operation, input) => codedeploy.handle(operation, input as Record<string, string>),
+    },
+    credentials,
+  );
 }

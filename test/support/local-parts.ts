@@ -8,6 +8,9 @@ import { dynamoDbCompanyStore } from '../../functions/store/dynamodb-company-sto
 
 /** Real local parts for tests: the run's DynamoDB Local, a table per suite made from the iaac definition. */
 
+/** The run's DynamoDB Local is started with -sharedDb, so these see the same tables as every stage's functions. */
+const TEST_CREDENTIALS = { accessKeyId: 'TestSuite', secretAccessKey: 'TestSuite' };
+
 export function dynamoEndpoint(): string {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is unset: run the tests with npm test');
@@ -17,12 +20,12 @@ export function dynamoEndpoint(): string {
 export const uniqueTableName = (suite: string) => `test-${suite}-${randomUUID().slice(0, 8)}`;
 
 export function documentClient() {
-  return DynamoDBDocumentClient.from(localDynamoDbClient(dynamoEndpoint()), { marshallOptions: { removeUndefinedValues: true } });
+  return DynamoDBDocumentClient.from(localDynamoDbClient(dynamoEndpoint(), TEST_CREDENTIALS), { marshallOptions: { removeUndefinedValues: true } });
 }
 
 export async function createTestTable(suite: string) {
   const tableName = uniqueTableName(suite);
-  await ensureTable(dynamoEndpoint(), { ...loadStage({ tableName }).table.createTable });
+  await ensureTable(dynamoEndpoint(), TEST_CREDENTIALS, { ...loadStage({ tableName }).table.createTable });
   const client = documentClient();
   return {
     tableName,

@@ -28,7 +28,7 @@ export function edgeValidator(document: Template, operation: Operation): (reques
     if (settings.validateRequestParameters) {
       const missing = required.filter((p) => {
         const source = p.in === 'path' ? request.pathParameters : p.in === 'query' ? request.query : request.headers;
-        return source[p.in === 'header' ? p.name.toLowerCase() : p.name] === undefined;
+        return !Object.hasOwn(source, p.in === 'header' ? p.name.toLowerCase() : p.name);
       });
       if (missing.length > 0) {
         return { ok: false, type: 'BAD_REQUEST_PARAMETERS', message: `Missing required request parameters: [${missing.map((p) => p.name).join(', ')}]` };

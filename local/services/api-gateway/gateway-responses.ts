@@ -9,7 +9,13 @@ export type GatewayResponseType =
   | 'REQUEST_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INTEGRATION_TIMEOUT'
-  | 'DEFAULT_5XX';
+  | 'DEFAULT_5XX'
+  // Refusals that API Gateway's front end makes before any gateway response applies; the stage answers
+  // them through the document's DEFAULT_4XX, so that they too are problems.
+  | 'BAD_REQUEST'
+  | 'REQUEST_TIMEOUT'
+  | 'URI_TOO_LONG'
+  | 'REQUEST_HEADERS_TOO_LARGE';
 
 /** Each type's default status and message, as API Gateway documents them. */
 const DEFAULTS: Record<GatewayResponseType, { status: number; message: string }> = {
@@ -21,6 +27,10 @@ const DEFAULTS: Record<GatewayResponseType, { status: number; message: string }>
   INTEGRATION_TIMEOUT: { status: 504, message: 'Endpoint request timed out' },
   // What API Gateway answers when a Lambda function fails or returns a malformed proxy response.
   DEFAULT_5XX: { status: 502, message: 'Internal server error' },
+  BAD_REQUEST: { status: 400, message: 'Malformed HTTP request' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
+  URI_TOO_LONG: { status: 414, message: 'Request-URI Too Long' },
+  REQUEST_HEADERS_TOO_LARGE: { status: 431, message: 'Request Header Fields Too Large' },
 };
 
 export interface RenderedResponse {

@@ -15,10 +15,11 @@ export interface IncomingRequest {
   requestId: string;
 }
 
+/** Grouped in a Map, so a name such as `__proto__` or `toString` is a key like any other. */
 function multiValue(pairs: Array<[string, string]>): Record<string, string[]> {
-  const values: Record<string, string[]> = {};
-  for (const [key, value] of pairs) (values[key] ??= []).push(value);
-  return values;
+  const values = new Map<string, string[]>();
+  for (const [key, value] of pairs) values.set(key, [...(values.get(key) ?? []), value]);
+  return Object.fromEntries(values);
 }
 
 const lastValues = (values: Record<string, string[]>) =>

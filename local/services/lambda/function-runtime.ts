@@ -6,7 +6,6 @@ import { Worker } from 'node:worker_threads';
 import { LOCAL_REGION } from '../../template/cloudformation';
 import { functionArn, type FunctionSpec } from '../../template/stage';
 import type { InvocationRecord } from '../cloudwatch/metrics';
-import { LOCAL_CREDENTIALS } from '../dynamodb';
 
 /** What an invocation returns, in Lambda's terms: a payload, or a function error with its type. */
 export interface FunctionError {
@@ -18,7 +17,7 @@ export interface FunctionError {
 export type InvokeResult = { ok: true; payload: string } | { ok: false; error: FunctionError };
 
 export interface RuntimeOptions {
-  /** Endpoints and other variables every function sees, such as AWS_ENDPOINT_URL_DYNAMODB. */
+  /** Credentials, endpoints and other variables every function sees, such as AWS_ENDPOINT_URL_DYNAMODB. */
   environment: Record<string, string>;
   onLog?: (functionName: string, line: string) => void;
   /** Called after every invocation, as Lambda's own metrics are. */
@@ -132,7 +131,7 @@ export class FunctionVersion {
     return env;
   }
 
-  /** The variables Lambda sets, then the template's, then the local endpoints. */
+  /** The variables Lambda sets, then the template's, then the stage's credentials and endpoints. */
   private lambdaEnvironment(): Record<string, string> {
     return {
       PATH: process.env.PATH ?? '',
@@ -146,8 +145,6 @@ export class FunctionVersion {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.spec.functionName}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       LAMBDA_TASK_ROOT: this.bundleDir,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       ...this.spec.environment,
       ...this.options.environment,
     };

@@ -1,22 +1,32 @@
-import { createServer, type Server } from 'node:http';
-import { readBody } from '../aws-json-protocol';
+import type { Server } from 'node:http';
+import type { StageCredentials } from '../../credentials';
+import { localServer } from '../../net';
+import { BodyTooLarge, readBody } from '../aws-json-protocol';
+import { verifySignature } from '../sigv4';
 import { FunctionNotFound, type LocalLambda } from './local-lambda';
 
 /**
  * Lambda's Invoke operation over real HTTP, in Lambda's REST-JSON protocol, so SDK clients configured with
- * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged. Only Invoke (RequestResponse) is served.
+ * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged. Only Invoke (RequestResponse) is served, and only
+ * to requests signed with the stage's credentials: it runs code.
  */
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+/** Lambda's payload limit for a synchronous invocation. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
-export function createLambdaApiServer(lambda: LocalLambda): Server {
-  return createServer(async (req, res) => {
+export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCredentials): Server {
+  return localServer(async (req, res) => {
     const error = (status: number, type: string, message: string) => {
       res.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type });
       res.end(JSON.stringify({ Type: 'User', message }));
     };
+    const body = await readBody(req, MAX_PAYLOAD_BYTES).catch((failure: Error) => failure);
+    if (body instanceof BodyTooLarge) return error(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
+    if (body instanceof Error) return error(400, 'InvalidRequestContentException', 'Could not read the request body');
+    const refused = await verifySignature(req, body, credentials);
+    if (refused) return error(refused.status, refused.type, refused.message);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = INVOKE_PATH.exec(url.pathname);
-    const body = await readBody(req);
     if (req.method !== 'POST' || !match) return error(404, 'UnknownOperationException', `Unknown operation ${req.method} ${url.pathname}`);
     if ((req.headers['x-amz-invocation-type'] ?? 'RequestResponse') !== 'RequestResponse') {
       return error(400, 'InvalidParameterValueException', 'Only RequestResponse invocations are served locally');
@@ -35,6 +45,7 @@ export function createLambdaApiServer(lambda: LocalLambda): Server {
       res.end(result.ok ? result.payload : JSON.stringify(result.error));
     } catch (failure) {
       if (failure instanceof FunctionNotFound) return error(404, 'ResourceNotFoundException', failure.message);
+      if (failure instanceof URIError) return error(400, 'InvalidParameterValueException', 'The function name is not validly percent-encoded');
       return error(500, 'ServiceException', (failure as Error).message);
     }
   });

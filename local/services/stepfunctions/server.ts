@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { StageCredentials } from '../../credentials';
+import { listenOnLoopback } from '../../net';
 import { awsJsonServer, ServiceError } from '../aws-json-protocol';
 import { loadStateMachines } from './state-machines';
 import { SyncExecutions, type SyncExecutionOptions, type SyncExecutionOutput } from './sync-execution';
@@ -18,6 +20,8 @@ const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]
 export interface StepFunctionsServerOptions {
   /** The local API that apigateway:invoke tasks reach, such as http://127.0.0.1:3000. */
   apiUrl: string;
+  /** Only requests signed with these are served. */
+  credentials: StageCredentials;
   /** 0 or none: a free port. */
   port?: number;
   retryIntervalOverrideMs?: SyncExecutionOptions['retryIntervalOverrideMs'];
@@ -58,25 +62,25 @@ export async function startStepFunctionsServer(options: StepFunctionsServerOptio
     return machine.run(name, input);
   }
 
-  const server = awsJsonServer({
-    contentType: 'application/x-amz-json-1.0',
-    targetPrefix: 'AWSStepFunctions.',
-    async handle(operation, request) {
-      if (operation !== 'StartSyncExecution') {
-        throw new ServiceError('UnknownOperationException', `The local Step Functions serves StartSyncExecution only, not ${operation}`);
-      }
-      const execution = await startSyncExecution(request);
-      options.log?.(`StartSyncExecution ${execution.name}: ${execution.status}${execution.error ? ` ${execution.error}` : ''}`);
-      return execution;
+  const server = awsJsonServer(
+    {
+      contentType: 'application/x-amz-json-1.0',
+      targetPrefix: 'AWSStepFunctions.',
+      async handle(operation, request) {
+        if (operation !== 'StartSyncExecution') {
+          throw new ServiceError('UnknownOperationException', `The local Step Functions serves StartSyncExecution only, not ${operation}`);
+        }
+        const execution = await startSyncExecution(request);
+        options.log?.(`StartSyncExecution ${execution.name}: ${execution.status}${execution.error ? ` ${execution.error}` : ''}`);
+        return execution;
+      },
+      onInternalError: (error) => options.log?.(`StartSyncExecution failed locally: ${error.stack ?? String(error)}`),
     },
-    onInternalError: (error) => options.log?.(`StartSyncExecution failed locally: ${error.stack ?? String(error)}`),
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
+    options.credentials,
+  );
+  const endpoint = await listenOnLoopback(server, options.port);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    endpoint,
     stop: async () => {
       for (const machine of executions.values()) machine.abortAll();
       await new Promise<void>((resolve) => {
