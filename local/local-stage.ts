@@ -6,6 +6,7 @@ import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './services/dynamodb';
 import { createLambdaApiServer } from './services/lambda/lambda-api';
 import { LocalLambda } from './services/lambda/local-lambda';
+import { createSecretsManagerServer, LocalSecretsManager } from './services/secrets-manager';
 import { startStepFunctionsServer } from './services/stepfunctions/server';
 import { type FunctionSpec, loadStage, type StageModel, type StageOptions } from './template/stage';
 
@@ -31,6 +32,7 @@ export interface LocalStage {
   model: StageModel;
   lambda: LocalLambda;
   codedeploy: LocalCodeDeploy;
+  secretsManager: LocalSecretsManager;
   /** What CloudWatch would hold: Lambda's metrics and the functions' EMF metrics, from real invocations. */
   metrics: LocalCloudWatch;
   /** Every function log line ('log': functionName, line) and API access ('access': entry), for whoever listens. */
@@ -54,8 +56,8 @@ const close = (server: Server) =>
 
 /**
  * The whole local stage: DynamoDB Local with the iaac table; the template's functions from their bundles;
- * the API over HTTP; and Lambda, CodeDeploy and Step Functions endpoints in their own protocols, which
- * every function (the hooks included) reaches through AWS_ENDPOINT_URL_*.
+ * the API over HTTP; and Lambda, CodeDeploy, Step Functions and Secrets Manager endpoints in their own
+ * protocols, which every function (the hooks included) reaches through AWS_ENDPOINT_URL_*.
  */
 export async function startLocalStage(options: LocalStageOptions = {}): Promise<LocalStage> {
   const model = loadStage(options);
@@ -92,10 +94,13 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     const api = createApiServer({ stage: model, lambda, onAccess: (entry) => events.emit('access', entry) });
     const lambdaApi = createLambdaApiServer(lambda);
     const codedeployApi = createCodeDeployServer(codedeploy);
-    servers.push(api, lambdaApi, codedeployApi);
+    const secretsManager = new LocalSecretsManager(model.secrets);
+    const secretsManagerApi = createSecretsManagerServer(secretsManager);
+    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi);
     const url = await listen(api, options.port ?? 3000);
     environment.AWS_ENDPOINT_URL_LAMBDA = await listen(lambdaApi);
     environment.AWS_ENDPOINT_URL_CODEDEPLOY = await listen(codedeployApi);
+    environment.AWS_ENDPOINT_URL_SECRETS_MANAGER = await listen(secretsManagerApi);
     const stepFunctions = await startStepFunctionsServer({ apiUrl: url });
     sfn = stepFunctions;
     environment.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
@@ -108,6 +113,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       model,
       lambda,
       codedeploy,
+      secretsManager,
       metrics,
       events,
       stop,

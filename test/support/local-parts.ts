@@ -1,8 +1,11 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { startLocalStage, type LocalStage, type LocalStageOptions } from '../../local/local-stage';
-import { ensureTable, localDynamoDbClient } from '../../local/services/dynamodb';
+import { ensureTable, LOCAL_CREDENTIALS, localDynamoDbClient } from '../../local/services/dynamodb';
+import { createSecretsManagerServer, LocalSecretsManager } from '../../local/services/secrets-manager';
+import { LOCAL_REGION } from '../../local/template/cloudformation';
 import { loadStage } from '../../local/template/stage';
 import { dynamoDbCompanyStore } from '../../functions/store/dynamodb-company-store';
 
@@ -63,6 +66,21 @@ export async function startTestStage(
     stop: async () => {
       client.destroy();
       await stage.stop();
+    },
+  };
+}
+
+/** The local Secrets Manager alone, template.yaml's secrets newly generated, with a real SDK client on it. */
+export async function startSecretsManager() {
+  const server = createSecretsManagerServer(new LocalSecretsManager(loadStage().secrets));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const client = new SecretsManagerClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint, maxAttempts: 1 });
+  return {
+    client,
+    stop: async () => {
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
     },
   };
 }
