@@ -82,7 +82,6 @@ function tableStack(stackName: string, tableName: string | undefined) {
     refs: { [logicalId]: physicalName },
     attributes: { [`${logicalId}.Arn`]: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${physicalName}` },
     imports: {},
-    secrets: new Map(),
   };
   const imports: Record<string, string> = {};
   for (const output of Object.values<Template>(template.Outputs ?? {})) {
@@ -153,7 +152,7 @@ export function loadStage(options: StageOptions = {}): StageModel {
     refs[id] = resource.Type === 'AWS::Serverless::Function' ? id : `local-${id}`;
     attributes[`${id}.Arn`] = `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}`;
   }
-  const ctx: ResolveContext = { file: APP_TEMPLATE, stackName: 'company-canary', template, parameters, refs, attributes, imports, secrets: new Map() };
+  const ctx: ResolveContext = { file: APP_TEMPLATE, stackName: 'company-canary', template, parameters, refs, attributes, imports };
   const secrets = resources
     .filter(([, resource]) => resource.Type === 'AWS::SecretsManager::Secret')
     .map(([logicalId, resource]) => secretSpec(ctx, logicalId, resource.Properties ?? {}));

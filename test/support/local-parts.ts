@@ -56,9 +56,23 @@ export async function tableSnapshot(client: DynamoDBDocumentClient, tableName: s
 
 export async function startTestStage(
   suite: string,
-  options: Omit<LocalStageOptions, 'port' | 'dynamoEndpoint' | 'tableName'> = {},
+  {
+    environment = {},
+    ...options
+  }: Omit<LocalStageOptions, 'port' | 'dynamoEndpoint' | 'tableName'> & {
+    /** Variables to add to, or change in, what the template gives a function, by logical id. */
+    environment?: Record<string, Record<string, string>>;
+  } = {},
 ): Promise<LocalStage & { snapshot: () => Promise<string> }> {
-  const stage = await startLocalStage({ ...options, port: 0, dynamoEndpoint: dynamoEndpoint(), tableName: uniqueTableName(suite) });
+  const tableName = uniqueTableName(suite);
+  const model = loadStage({ ...options, tableName });
+  const functionOverrides = { ...options.functionOverrides };
+  for (const [logicalId, variables] of Object.entries(environment)) {
+    const fn = model.functions.find((f) => f.logicalId === logicalId);
+    if (!fn) throw new Error(`template.yaml has no function ${logicalId}`);
+    functionOverrides[logicalId] = { ...functionOverrides[logicalId], environment: { ...fn.environment, ...variables } };
+  }
+  const stage = await startLocalStage({ ...options, functionOverrides, port: 0, dynamoEndpoint: dynamoEndpoint(), tableName });
   const client = documentClient();
   return {
     ...stage,
