@@ -68,6 +68,26 @@ it('the page-token key reaches only ListCompaniesFunction, as the secret ARN it 
   expect(readers).toEqual(['ListCompaniesFunction']);
 });
 
+it("the only Resource '*' left are the log-delivery actions that take no other, with a comment saying why", () => {
+  const text = readFileSync(join(ROOT, 'template.yaml'), 'utf8');
+  const statements = Object.values<Template>(template.Resources).flatMap((r) =>
+    (r.Properties?.Policies ?? []).flatMap((p: Template) => (typeof p === 'object' ? (p.Statement ?? []) : [])),
+  );
+  const onEverything = statements.filter((s: Template) => [s.Resource].flat().includes('*'));
+  expect(onEverything.flatMap((s: Template) => [s.Action].flat()).sort()).toEqual(
+    ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:UpdateLogDelivery'].sort(),
+  );
+  // Each such statement, written `- Effect: Allow … Resource: '*'`, has a comment line right above it.
+  const lines = text.split('\n');
+  const wildcards = lines.flatMap((line, i) => (/^\s*Resource:\s*'\*'\s*$/.test(line) ? [i] : []));
+  expect(wildcards).toHaveLength(onEverything.length);
+  for (const at of wildcards) {
+    let start = at;
+    while (!/^\s*- Effect:/.test(lines[start]!)) start--;
+    expect(lines[start - 1]).toMatch(/^\s*# .*(no resource-level permissions|Resource '\*')/);
+  }
+});
+
 it('every route, the 404 and 405 answers included, requires IAM auth by default and none when the stack parameter says so', () => {
   const security = (doc: Template) => operations(doc).map((op) => op.document.security);
   const all = operations(stage.apiDocument);
