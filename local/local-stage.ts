@@ -8,6 +8,7 @@ import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
 import { type DynamoDbLocal, type DynamoDbLocalEvent, ensureTable, startDynamoDbLocal } from './services/dynamodb';
 import { createLambdaApiServer } from './services/lambda/lambda-api';
 import { LocalLambda } from './services/lambda/local-lambda';
+import { createSecretsManagerServer, LocalSecretsManager } from './services/secrets-manager';
 import { startStepFunctionsServer } from './services/stepfunctions/server';
 import { type FunctionSpec, loadStage, type StageModel, type StageOptions } from './template/stage';
 
@@ -44,6 +45,7 @@ export interface LocalStage {
   model: StageModel;
   lambda: LocalLambda;
   codedeploy: LocalCodeDeploy;
+  secretsManager: LocalSecretsManager;
   /** What CloudWatch would hold: Lambda's metrics and the functions' EMF metrics, from real invocations. */
   metrics: LocalCloudWatch;
   /** Every function log line ('log': functionName, line), API access ('access': entry) and DynamoDB Local event, for whoever listens. */
@@ -60,8 +62,8 @@ const close = (server: Server) =>
 
 /**
  * The whole local stage: DynamoDB Local with the iaac table; the template's functions from their bundles;
- * the API over HTTP; and Lambda, CodeDeploy and Step Functions endpoints in their own protocols, which
- * every function (the hooks included) reaches through AWS_ENDPOINT_URL_*.
+ * the API over HTTP; and Lambda, CodeDeploy, Step Functions and Secrets Manager endpoints in their own
+ * protocols, which every function (the hooks included) reaches through AWS_ENDPOINT_URL_*.
  */
 export async function startLocalStage(options: LocalStageOptions = {}): Promise<LocalStage> {
   const model = loadStage(options);
@@ -129,10 +131,13 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     const api = createApiServer({ stage: model, lambda, timeouts: options.requestTimeouts, onAccess: (entry) => events.emit('access', entry) });
     const lambdaApi = createLambdaApiServer(lambda, credentials);
     const codedeployApi = createCodeDeployServer(codedeploy, credentials);
-    servers.push(api, lambdaApi, codedeployApi);
+    const secretsManager = new LocalSecretsManager(model.secrets);
+    const secretsManagerApi = createSecretsManagerServer(secretsManager, credentials);
+    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi);
     const url = await listenOnLoopback(api, options.port ?? 3000);
     environment.AWS_ENDPOINT_URL_LAMBDA = await listenOnLoopback(lambdaApi);
     environment.AWS_ENDPOINT_URL_CODEDEPLOY = await listenOnLoopback(codedeployApi);
+    environment.AWS_ENDPOINT_URL_SECRETS_MANAGER = await listenOnLoopback(secretsManagerApi);
     const stepFunctions = await startStepFunctionsServer({ apiUrl: url, credentials });
     sfn = stepFunctions;
     environment.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
@@ -146,6 +151,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       model,
       lambda,
       codedeploy,
+      secretsManager,
       metrics,
       events,
       stop,

@@ -204,6 +204,13 @@ const broken: Array<[string, () => ProjectFiles, RegExp]> = [
     /Policies\[0\]\.Statement\[\d+\]\.Resource: '\*' for dynamodb:GetItem, which support resource-level permissions/,
   ],
   [
+    'a log resource-policy action on every resource, though it takes the account and region',
+    edited('template.yaml', (t) => {
+      canaryFunction(t).Properties.Policies[0].Statement.push({ Effect: 'Allow', Action: ['logs:CreateLogDelivery', 'logs:PutResourcePolicy'], Resource: '*' });
+    }),
+    /Policies\[0\]\.Statement\[\d+\]\.Resource: '\*' for logs:PutResourcePolicy, which support resource-level permissions/,
+  ],
+  [
     'an Allow of every action of a service',
     edited('iaac/api-gateway-logging.yaml', (t) => {
       firstOf(t, 'AWS::IAM::Role').Properties.Policies = [

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { operations } from '../open-api/contract';
-import { readTemplate, type Template } from '../local/template/cloudformation';
+import { readTemplate, ROOT, type Template } from '../local/template/cloudformation';
 import { functionArn, loadStage } from '../local/template/stage';
 import { integrationFunctionArn } from '../local/services/api-gateway/routes';
 import { SERVER_ERROR_METRIC } from '../functions/http/metrics';
@@ -33,20 +35,56 @@ it('each function may be invoked by API Gateway on its own route only, through i
   }
 });
 
-it('each function is granted only the table actions its operation needs, on the imported table', () => {
-  const expected: Record<string, string[]> = {
-    createCompany: ['dynamodb:PutItem'],
-    getCompany: ['dynamodb:GetItem'],
-    listCompanies: ['dynamodb:Scan'],
-    updateCompany: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    deleteCompany: ['dynamodb:DeleteItem'],
+const TABLE_ARN = { 'Fn::ImportValue': { 'Fn::Sub': '${TableStackName}-CompanyTableArn' } };
+const PAGE_TOKEN_SECRET = Object.entries<Template>(template.Resources).find(([, r]) => r.Type === 'AWS::SecretsManager::Secret')![0];
+
+it('each function is granted only the actions its operation needs, each on the one resource it uses', () => {
+  const expected: Record<string, Array<[string, unknown]>> = {
+    createCompany: [['dynamodb:PutItem', TABLE_ARN]],
+    getCompany: [['dynamodb:GetItem', TABLE_ARN]],
+    listCompanies: [
+      ['dynamodb:Scan', TABLE_ARN],
+      ['secretsmanager:GetSecretValue', { Ref: PAGE_TOKEN_SECRET }],
+    ],
+    updateCompany: [['dynamodb:GetItem', TABLE_ARN], ['dynamodb:PutItem', TABLE_ARN]],
+    deleteCompany: [['dynamodb:DeleteItem', TABLE_ARN]],
   };
   for (const op of proxied) {
     const logicalId = integrationFunctionArn(op).split(':function:')[1]!.replace(/:live$/, '');
-    const statements = template.Resources[logicalId].Properties.Policies.flatMap((p: Template) => p.Statement);
-    const actions = statements.flatMap((s: Template) => [s.Action].flat()).sort();
-    expect(actions).toEqual(expected[op.operationId!]);
-    for (const s of statements) expect(s.Resource).toEqual({ 'Fn::ImportValue': { 'Fn::Sub': '${TableStackName}-CompanyTableArn' } });
+    const statements: Template[] = template.Resources[logicalId].Properties.Policies.flatMap((p: Template) => p.Statement);
+    const grants = statements.flatMap((s) => [s.Action].flat().map((action: string) => [action, s.Resource]));
+    expect(grants.sort()).toEqual(expected[op.operationId!]!.sort());
+  }
+});
+
+it('the page-token key reaches only ListCompaniesFunction, as the secret ARN it reads at run time, never as a value', () => {
+  const list = stage.functions.find((fn) => fn.logicalId === 'ListCompaniesFunction')!;
+  expect(template.Resources.ListCompaniesFunction.Properties.Environment.Variables.PAGE_TOKEN_SECRET_ARN).toEqual({ Ref: PAGE_TOKEN_SECRET });
+  expect(list.environment.PAGE_TOKEN_SECRET_ARN).toBe(stage.secrets.find((s) => s.logicalId === PAGE_TOKEN_SECRET)!.arn);
+  expect(readFileSync(join(ROOT, 'template.yaml'), 'utf8')).not.toContain('{{resolve:');
+  const readers = Object.entries<Template>(template.Resources)
+    .filter(([, r]) => JSON.stringify(r.Properties?.Policies ?? []).includes('secretsmanager:'))
+    .map(([id]) => id);
+  expect(readers).toEqual(['ListCompaniesFunction']);
+});
+
+it("the only Resource '*' left are the log-delivery actions that take no other, with a comment saying why", () => {
+  const text = readFileSync(join(ROOT, 'template.yaml'), 'utf8');
+  const statements = Object.values<Template>(template.Resources).flatMap((r) =>
+    (r.Properties?.Policies ?? []).flatMap((p: Template) => (typeof p === 'object' ? (p.Statement ?? []) : [])),
+  );
+  const onEverything = statements.filter((s: Template) => [s.Resource].flat().includes('*'));
+  expect(onEverything.flatMap((s: Template) => [s.Action].flat()).sort()).toEqual(
+    ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:UpdateLogDelivery'].sort(),
+  );
+  // Each such statement, written `- Effect: Allow … Resource: '*'`, has a comment line right above it.
+  const lines = text.split('\n');
+  const wildcards = lines.flatMap((line, i) => (/^\s*Resource:\s*'\*'\s*$/.test(line) ? [i] : []));
+  expect(wildcards).toHaveLength(onEverything.length);
+  for (const at of wildcards) {
+    let start = at;
+    while (!/^\s*- Effect:/.test(lines[start]!)) start--;
+    expect(lines[start - 1]).toMatch(/^\s*# .*(no resource-level permissions|Resource '\*')/);
   }
 });
 

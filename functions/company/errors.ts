@@ -1,4 +1,4 @@
-/** Domain failures; functions/http/problems.ts maps each class to its HTTP problem. */
+/** Domain failures; functions/http/responses.ts maps each class to its HTTP problem. */
 export class CompanyNotFound extends Error {
   constructor(readonly companyId: string) {
     super(`Company ${companyId} does not exist`);
@@ -17,5 +17,13 @@ export class InvalidPageToken extends Error {
   constructor() {
     super('The nextToken was not issued by this API');
     this.name = 'InvalidPageToken';
+  }
+}
+
+/** A token this API issued, older than a token's lifetime: the listing must start over. */
+export class ExpiredPageToken extends Error {
+  constructor(readonly lifetimeSeconds: number) {
+    super(`The nextToken is older than ${lifetimeSeconds} seconds`);
+    this.name = 'ExpiredPageToken';
   }
 }

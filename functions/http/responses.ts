@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Company } from '../company/model';
-import { CompanyNotFound, InvalidPageToken, VersionConflict } from '../company/errors';
+import { CompanyNotFound, ExpiredPageToken, InvalidPageToken, VersionConflict } from '../company/errors';
 import {
   type FieldError,
   InvalidRequest,
@@ -64,6 +64,10 @@ export function problemFor(error: unknown, requestId: string): Problem {
   if (error instanceof InvalidPageToken)
     return problem('invalid-next-token', 400, 'Invalid nextToken', 'Send the nextToken of the previous page unchanged, or omit it to start over.', {
       errors: [{ path: '/query/nextToken', message: 'was not issued by this API' }],
+    });
+  if (error instanceof ExpiredPageToken)
+    return problem('expired-next-token', 400, 'Expired nextToken', `A nextToken is valid for ${error.lifetimeSeconds / 60} minutes; omit it to start over from the first page.`, {
+      errors: [{ path: '/query/nextToken', message: 'has expired' }],
     });
   if (error instanceof CompanyNotFound)
     return problem('company-not-found', 404, 'Company not found', `No company has the id ${error.companyId}.`);

@@ -40,7 +40,7 @@ async function main() {
     if (!existsSync(fn.bundleDir)) console.warn(`warning: ${fn.logicalId} has no bundle in ${fn.bundleDir}; run npm run build`);
   }
   console.log(`table ${stage.tableName} (${stage.tableStatus}) on ${stage.dynamoEndpoint}`);
-  const endpoints = Object.entries(stage.endpoints).map(([name, url]) => `${name.replace('AWS_ENDPOINT_URL_', '').toLowerCase()} ${url}`);
+  const endpoints = Object.entries(stage.endpoints).map(([name, url]) => `${name.replace('AWS_ENDPOINT_URL_', '').replaceAll('_', ' ').toLowerCase()} ${url}`);
   console.log(`local AWS endpoints the functions use: ${endpoints.join(', ')}`);
   console.log(`they serve only requests signed with this stage's credentials, which ${relative(process.cwd(), STAGE_FILE)} holds (readable by you only)`);
   console.log(`serving ${stage.url}/ (stage ${stage.model.stageName}); IAM auth is not checked locally:`);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { yamlParse } from 'yaml-cfn';
@@ -29,8 +28,6 @@ export interface ResolveContext {
   /** What `Fn::GetAtt` gives locally, keyed `LogicalId.Attribute`. */
   attributes: Record<string, string>;
   imports: Record<string, string>;
-  /** Values for `{{resolve:secretsmanager:…}}`, generated once per local stage. */
-  secrets: Map<string, string>;
 }
 
 export function parameterValues(template: Template, overrides: Record<string, string> = {}): Record<string, string> {
@@ -60,14 +57,10 @@ function ref(ctx: ResolveContext, name: string): string {
 }
 
 function sub(ctx: ResolveContext, text: string, vars: Record<string, string>): string {
-  const substituted = text.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+  return text.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
     if (name in vars) return vars[name]!;
     if (name.includes('.') && !name.startsWith('AWS::')) return getAtt(ctx, name);
     return ref(ctx, name);
-  });
-  return substituted.replace(/\{\{resolve:secretsmanager:([^}]+)\}\}/g, (_, id: string) => {
-    if (!ctx.secrets.has(id)) ctx.secrets.set(id, randomBytes(32).toString('base64url'));
-    return ctx.secrets.get(id)!;
   });
 }
 

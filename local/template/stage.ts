@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { type AlarmSpec, alarmSpec } from '../services/cloudwatch/alarms';
 import { LOCAL_ACCOUNT, LOCAL_REGION, parameterValues, readTemplate, resolve, type ResolveContext, ROOT, type Template } from './cloudformation';
@@ -25,6 +26,16 @@ export interface FunctionSpec {
   build?: { entryPoints: string[]; minify: boolean; target: string; sourcemap: boolean; format: 'cjs' | 'esm'; external: string[]; mainFields: string[] };
 }
 
+/** A secret of the template, as the local Secrets Manager serves it; its value is made when that starts. */
+export interface SecretSpec {
+  logicalId: string;
+  name: string;
+  /** What `Ref` of the secret gives. */
+  arn: string;
+  /** GenerateSecretString, as far as the local stage honours it. */
+  generate: { passwordLength: number; excludePunctuation: boolean };
+}
+
 /** How CodeDeploy shifts an alias: all at once, or a first share for an interval, or in equal steps. */
 export type TrafficShift =
   | { type: 'AllAtOnce' }
@@ -46,6 +57,7 @@ export interface StageModel {
   /** The OpenAPI document with every intrinsic resolved, as API Gateway imports it. */
   apiDocument: Template;
   table: { logicalId: string; createTable: CreateTableCommandInput };
+  secrets: SecretSpec[];
 }
 
 export interface StageOptions {
@@ -70,7 +82,6 @@ function tableStack(stackName: string, tableName: string | undefined) {
     refs: { [logicalId]: physicalName },
     attributes: { [`${logicalId}.Arn`]: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${physicalName}` },
     imports: {},
-    secrets: new Map(),
   };
   const imports: Record<string, string> = {};
   for (const output of Object.values<Template>(template.Outputs ?? {})) {
@@ -88,6 +99,25 @@ function tableStack(stackName: string, tableName: string | undefined) {
     LocalSecondaryIndexes: p.LocalSecondaryIndexes,
   };
   return { imports, table: { logicalId, createTable } };
+}
+
+/**
+ * A secret's name and ARN. Secrets Manager ends an ARN with 6 random characters; here they come from the
+ * name, so that every read of the template gives the stage's functions and its tests the same ARN.
+ */
+function secretSpec(ctx: ResolveContext, logicalId: string, props: Template): SecretSpec {
+  const name = props.Name ? (resolve(ctx, props.Name) as string) : `${ctx.stackName}-${logicalId}`;
+  const suffix = createHash('sha256').update(name).digest('hex').slice(0, 6);
+  const { PasswordLength = 32, ExcludePunctuation = false, ...unsupported } = (props.GenerateSecretString ?? {}) as Template;
+  if (!props.GenerateSecretString || Object.keys(unsupported).length > 0) {
+    throw new Error(`${ctx.file}: ${logicalId}: the local stage generates secrets from GenerateSecretString's PasswordLength and ExcludePunctuation only`);
+  }
+  return {
+    logicalId,
+    name,
+    arn: `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${name}-${suffix}`,
+    generate: { passwordLength: Number(PasswordLength), excludePunctuation: ExcludePunctuation === true || ExcludePunctuation === 'true' },
+  };
 }
 
 /** A deployment config of this template (by its local Ref), or one CodeDeploy predefines for Lambda. */
@@ -122,7 +152,11 @@ export function loadStage(options: StageOptions = {}): StageModel {
     refs[id] = resource.Type === 'AWS::Serverless::Function' ? id : `local-${id}`;
     attributes[`${id}.Arn`] = `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}`;
   }
-  const ctx: ResolveContext = { file: APP_TEMPLATE, stackName: 'company-canary', template, parameters, refs, attributes, imports, secrets: new Map() };
+  const ctx: ResolveContext = { file: APP_TEMPLATE, stackName: 'company-canary', template, parameters, refs, attributes, imports };
+  const secrets = resources
+    .filter(([, resource]) => resource.Type === 'AWS::SecretsManager::Secret')
+    .map(([logicalId, resource]) => secretSpec(ctx, logicalId, resource.Properties ?? {}));
+  for (const secret of secrets) refs[secret.logicalId] = secret.arn;
 
   const globals = (template.Globals?.Function ?? {}) as Template;
   const serverlessFunctions = resources
@@ -185,5 +219,6 @@ export function loadStage(options: StageOptions = {}): StageModel {
     functions,
     apiDocument: resolve(ctx, api[1].Properties.DefinitionBody) as Template,
     table,
+    secrets,
   };
 }

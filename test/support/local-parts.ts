@@ -1,8 +1,13 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { startLocalStage, type LocalStage, type LocalStageOptions } from '../../local/local-stage';
+import { newStageCredentials } from '../../local/credentials';
+import { listenOnLoopback } from '../../local/net';
 import { ensureTable, localDynamoDbClient } from '../../local/services/dynamodb';
+import { createSecretsManagerServer, LocalSecretsManager } from '../../local/services/secrets-manager';
+import { LOCAL_REGION } from '../../local/template/cloudformation';
 import { loadStage } from '../../local/template/stage';
 import { dynamoDbCompanyStore } from '../../functions/store/dynamodb-company-store';
 
@@ -56,9 +61,23 @@ export async function tableSnapshot(client: DynamoDBDocumentClient, tableName: s
 
 export async function startTestStage(
   suite: string,
-  options: Omit<LocalStageOptions, 'port' | 'dynamoEndpoint' | 'tableName'> = {},
+  {
+    environment = {},
+    ...options
+  }: Omit<LocalStageOptions, 'port' | 'dynamoEndpoint' | 'tableName'> & {
+    /** Variables to add to, or change in, what the template gives a function, by logical id. */
+    environment?: Record<string, Record<string, string>>;
+  } = {},
 ): Promise<LocalStage & { snapshot: () => Promise<string> }> {
-  const stage = await startLocalStage({ ...options, port: 0, dynamoEndpoint: dynamoEndpoint(), tableName: uniqueTableName(suite) });
+  const tableName = uniqueTableName(suite);
+  const model = loadStage({ ...options, tableName });
+  const functionOverrides = { ...options.functionOverrides };
+  for (const [logicalId, variables] of Object.entries(environment)) {
+    const fn = model.functions.find((f) => f.logicalId === logicalId);
+    if (!fn) throw new Error(`template.yaml has no function ${logicalId}`);
+    functionOverrides[logicalId] = { ...functionOverrides[logicalId], environment: { ...fn.environment, ...variables } };
+  }
+  const stage = await startLocalStage({ ...options, functionOverrides, port: 0, dynamoEndpoint: dynamoEndpoint(), tableName });
   const client = documentClient();
   return {
     ...stage,
@@ -66,6 +85,21 @@ export async function startTestStage(
     stop: async () => {
       client.destroy();
       await stage.stop();
+    },
+  };
+}
+
+/** The local Secrets Manager alone, template.yaml's secrets newly generated, with a real SDK client on it. */
+export async function startSecretsManager() {
+  const credentials = newStageCredentials();
+  const server = createSecretsManagerServer(new LocalSecretsManager(loadStage().secrets), credentials);
+  const endpoint = await listenOnLoopback(server);
+  const client = new SecretsManagerClient({ region: LOCAL_REGION, credentials, endpoint, maxAttempts: 1 });
+  return {
+    client,
+    stop: async () => {
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
     },
   };
 }

@@ -51,7 +51,6 @@ export function loadStateMachines(): { machines: LocalStateMachine[]; api: Local
     refs: { [apiLogicalId]: localApiId(apiLogicalId) },
     attributes: {},
     imports: {},
-    secrets: new Map(),
   };
   const machines = resources
     .filter(([, r]) => r.Type === 'AWS::Serverless::StateMachine')

@@ -2,10 +2,13 @@ import { isObject, literals, obj, resourcesOf, type Node } from './nodes';
 
 /** IAM least privilege: no Allow of every action, of everything not named, or on every resource. */
 
-/** Actions that support no resource-level permissions, so `Resource: '*'` is the only way to grant them. */
+/**
+ * Actions that support no resource-level permissions, so `Resource: '*'` is the only way to grant them.
+ * logs:PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups are not among them: they take
+ * `arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*`.
+ */
 const RESOURCE_WILDCARD_ACTIONS = new Set([
   'logs:createlogdelivery', 'logs:getlogdelivery', 'logs:updatelogdelivery', 'logs:deletelogdelivery', 'logs:listlogdeliveries',
-  'logs:putresourcepolicy', 'logs:describeresourcepolicies', 'logs:describeloggroups',
   'xray:puttracesegments', 'xray:puttelemetryrecords',
 ]);
 
