@@ -5,3 +5,4 @@ import { dynamoDbCompanyStore } from './store/dynamodb-company-store';
 
 /** The deployed wiring: the table named by TABLE_NAME, through the module's one document client. */
 export const companyDeps = (): CompanyDeps => ({ store: dynamoDbCompanyStore(documentClient, requiredEnv('TABLE_NAME')) });
+

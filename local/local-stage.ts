@@ -5,7 +5,7 @@ import { listenOnLoopback, type RequestTimeouts } from './net';
 import { LocalCloudWatch } from './services/cloudwatch/metrics';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
 import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
-import { type DynamoDbLocal, type DynamoDbLocalEvent, ensureTable, startDynamoDbLocal } from './services/dynamodb';
+import { type DynamoDbLocal, type DynamoDbLocalEvent, ensureTables, startDynamoDbLocal } from './services/dynamodb';
 import { createLambdaApiServer } from './services/lambda/lambda-api';
 import { LocalLambda } from './services/lambda/local-lambda';
 import { createSecretsManagerServer, LocalSecretsManager } from './services/secrets-manager';
@@ -92,8 +92,8 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       });
     }
     const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
-    const tableStatus = await ensureTable(dynamoEndpoint, credentials, model.table.createTable);
-    /** Says what happened; after a restart in memory, first makes the table again. */
+    const tableStatus = await ensureTables(dynamoEndpoint, credentials, model.tables);
+    /** Says what happened; after a restart in memory, first makes the tables again. */
     const dynamoDbEvent = async (event: DynamoDbLocalEvent): Promise<string> => {
       switch (event.kind) {
         case 'exited':
@@ -102,9 +102,9 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
             (event.persisted ? `Restarting it on the data in ${options.persistDir}…` : 'It kept its data in memory, so the data is gone. Restarting it…')
           );
         case 'restarted': {
-          const table = await ensureTable(dynamoEndpoint, credentials, model.table.createTable).then(
+          const table = await ensureTables(dynamoEndpoint, credentials, model.tables).then(
             (status) => `table ${model.table.createTable.TableName} ${status === 'created' ? 'created again, empty' : 'back with its data'}`,
-            (error: Error) => `but the table could not be made again (${error.message}); restart the stage`,
+            (error: Error) => `but the tables could not be made again (${error.message}); restart the stage`,
           );
           return `DynamoDB Local is back after ${(event.afterMs / 1000).toFixed(1)} s: ${table}.`;
         }

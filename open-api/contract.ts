@@ -75,18 +75,22 @@ export function operations(doc: OpenApiDocument): Operation[] {
 }
 
 /**
- * The parameters of an operation as one object schema: { path: {...}, query: {...} }. A parameter the
- * contract does not name is refused, so that a misspelt one (`?limt=5`) is an error, not silently ignored.
+ * The parameters of an operation as one object schema: { path: {...}, query: {...}, header: {...} }, header
+ * names in lower case. A path or query parameter the contract does not name is refused, so that a misspelt
+ * one (`?limt=5`) is an error, not silently ignored; headers the contract does not name are any client's own.
  */
-export function parametersSchema(operation: Operation, locations: Array<Parameter['in']> = ['path', 'query']): JsonSchema {
+export function parametersSchema(operation: Operation, locations: Array<Parameter['in']> = ['path', 'query', 'header']): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const location of locations) {
     const params = operation.parameters.filter((p) => p.in === location);
+    // Headers matter only where the contract names one; every other location is checked for strangers.
+    if (location === 'header' && params.length === 0) continue;
+    const name = (p: Parameter) => (location === 'header' ? p.name.toLowerCase() : p.name);
     properties[location] = {
       type: 'object',
-      properties: Object.fromEntries(params.map((p) => [p.name, p.schema])),
-      required: params.filter((p) => p.required).map((p) => p.name),
-      additionalProperties: false,
+      properties: Object.fromEntries(params.map((p) => [name(p), p.schema])),
+      required: params.filter((p) => p.required).map(name),
+      additionalProperties: location === 'header',
     };
   }
   return { type: 'object', properties, required: Object.keys(properties) };

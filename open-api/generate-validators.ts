@@ -16,8 +16,9 @@ export const RESPONSE_VALIDATORS_PATH = join(__dirname, '..', 'hooks', 'checks',
 const RESPONSE_SCHEMAS = ['Company', 'CompanyPage', 'Problem'];
 
 /**
- * Each operation exports `<operationId>ParamsWire` (path and query as sent), `<operationId>Params` (the same,
- * coerced to their types) and, when it takes a body, `<operationId>Body`.
+ * Each operation exports `<operationId>Params` (path, query and headers, coerced to their types), when it
+ * has a parameter that is not text `<operationId>ParamsWire` (the same, as sent), and when it takes a body
+ * `<operationId>Body`.
  */
 const TYPES = `// Generated beside validators.generated.js. Do not edit.
 export interface ValidationError { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }
@@ -49,7 +50,7 @@ const WIRE_FORMATS: Record<string, JsonSchema> = {
   integer: { type: 'string', pattern: '^-?[0-9]{1,15}$', description: 'a whole number in decimal digits, such as 25' },
 };
 
-function wireSchema(params: JsonSchema): JsonSchema {
+function wireSchema(params: JsonSchema): JsonSchema | undefined {
   const locations = params.properties as Record<string, { properties: Record<string, JsonSchema> }>;
   const properties = Object.fromEntries(
     Object.entries(locations).map(([location, schema]) => [
@@ -68,7 +69,7 @@ function wireSchema(params: JsonSchema): JsonSchema {
       },
     ]),
   );
-  return { ...params, properties };
+  return JSON.stringify(properties) === JSON.stringify(locations) ? undefined : { ...params, properties };
 }
 
 export function generateValidators(): string {
@@ -87,10 +88,13 @@ export function generateValidators(): string {
     const params = parametersSchema(operation);
     compilers.params.addSchema(params, `${operation.operationId}Params`);
     exportNames[`${operation.operationId}Params`] = `${operation.operationId}Params`;
+    patternHints('', params, hints);
     const wire = wireSchema(params);
-    compilers.body.addSchema(wire, `${operation.operationId}ParamsWire`);
-    wireNames[`${operation.operationId}ParamsWire`] = `${operation.operationId}ParamsWire`;
-    patternHints('', wire, hints);
+    if (wire) {
+      compilers.body.addSchema(wire, `${operation.operationId}ParamsWire`);
+      wireNames[`${operation.operationId}ParamsWire`] = `${operation.operationId}ParamsWire`;
+      patternHints('', wire, hints);
+    }
     if (operation.bodySchema) {
       compilers.body.addSchema(operation.bodySchema, `${operation.operationId}Body`);
       patternHints('/body', operation.bodySchema, hints);

@@ -117,6 +117,63 @@ describe('delete', () => {
   });
 });
 
+describe('create with an Idempotency-Key', () => {
+  const companies = async () => JSON.parse(await stage.snapshot()) as Array<{ companyId: string; name: string }>;
+  const post = (key: string, fields: Record<string, unknown>) => call('POST', '/companies', { json: fields, headers: { 'Idempotency-Key': key } });
+
+  it('a retry with the same key and body answers the first 201 again and creates nothing more', async () => {
+    const key = randomUUID();
+    const first = await post(key, { name: 'Retried Ltd', employees: 5 });
+    expect(first.status).toBe(201);
+    const again = await call('POST', '/companies', { json: { employees: 5, name: 'Retried Ltd' }, headers: { 'idempotency-key': key } });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+    expect(again.headers.get('etag')).toBe('"1"');
+    expect((await companies()).filter((c) => c.name === 'Retried Ltd')).toHaveLength(1);
+  });
+
+  it('the same key with another body is a 422 problem and creates nothing', async () => {
+    const key = randomUUID();
+    expect((await post(key, { name: 'Original Ltd', employees: 1 })).status).toBe(201);
+    const before = await stage.snapshot();
+    const reused = await post(key, { name: 'Other Ltd', employees: 1 });
+    expectProblem(reused, 422, 'idempotency-key-reused');
+    expect(reused.body.errors).toEqual([{ path: '/header/idempotency-key', message: 'was used before with another request body' }]);
+    expect(await stage.snapshot()).toBe(before);
+  });
+
+  it('concurrent requests with one key create one company; the others get its 201 or a 409 to retry', async () => {
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(key, { name: 'Concurrent Ltd', employees: 2 })));
+    const created = answers.filter((a) => a.status === 201);
+    expect(created.length).toBeGreaterThan(0);
+    for (const answer of created) expect(answer.body).toEqual(created[0]!.body);
+    for (const answer of answers.filter((a) => a.status !== 201)) expectProblem(answer, 409, 'request-in-progress');
+    expect((await companies()).filter((c) => c.name === 'Concurrent Ltd')).toHaveLength(1);
+    const retry = await post(key, { name: 'Concurrent Ltd', employees: 2 });
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(created[0]!.body);
+  });
+
+  it('a refused request does not use its key up; without a key every POST creates', async () => {
+    const key = randomUUID();
+    expectProblem(await post(key, { name: '\u200b', employees: 1 }), 400, 'validation-failed');
+    expect((await post(key, { name: 'Keyed Ltd', employees: 1 })).status).toBe(201);
+    expect((await call('POST', '/companies', { json: { name: 'Unkeyed Ltd', employees: 1 } })).status).toBe(201);
+    expect((await call('POST', '/companies', { json: { name: 'Unkeyed Ltd', employees: 1 } })).status).toBe(201);
+    expect((await companies()).filter((c) => c.name === 'Unkeyed Ltd')).toHaveLength(2);
+  });
+
+  it.each([['empty', ''], ['too long', 'k'.repeat(256)], ['with a space', 'my key'], ['not ASCII', 'clé']])('refuses a key %s with a 400 problem', async (_, key) => {
+    const before = await stage.snapshot();
+    const response = await call('POST', '/companies', { json: { name: 'Bad Key Ltd', employees: 1 }, headers: { 'Idempotency-Key': key } });
+    expectProblem(response, 400, 'validation-failed');
+    expect(response.body.errors).toEqual([expect.objectContaining({ path: '/header/idempotency-key' })]);
+    expect(await stage.snapshot()).toBe(before);
+  });
+});
+
 describe('list', () => {
   it('pages through the whole table without loss or duplicates', async () => {
     for (let i = 0; i < 23; i++) await create({ name: `Paged ${i}`, employees: i });

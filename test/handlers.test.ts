@@ -33,7 +33,7 @@ const run = (operation: ApiOperation, event: APIGatewayProxyEvent) => apiHandler
 describe('handlers validate again, with one entry per violation', () => {
   it('names read-only, unknown, missing and badly formed fields at their paths', async () => {
     const before = await table.snapshot();
-    const response = await run(createCompanyOperation(deps()), 
+    const response = await run(createCompanyOperation({ ...deps(), once: table.once }), 
       apiEvent({ method: 'POST', body: { version: 3, ceo: 'X', name: '   ', ticker: 'abc' } }),
     );
     expect(response.statusCode).toBe(400);
@@ -57,7 +57,7 @@ describe('handlers validate again, with one entry per violation', () => {
   });
 
   it('rejects a body the gateway would pass by content type alone: text/plain is 415', async () => {
-    const response = await run(createCompanyOperation(deps()), 
+    const response = await run(createCompanyOperation({ ...deps(), once: table.once }), 
       apiEvent({ method: 'POST', body: { name: 'A', employees: 1 }, headers: { 'Content-Type': 'text/plain' } }),
     );
     expect(response.statusCode).toBe(415);
@@ -69,7 +69,7 @@ describe('handlers validate again, with one entry per violation', () => {
     expect(validate('createCompanyBody', { name, employees: 1 }, '/body')).toEqual({ name, employees: 1 });
     expect(() => validate('createCompanyBody', { name: ' '.repeat(16_000), employees: 1 }, '/body')).toThrow(InvalidRequest);
     expect(performance.now() - started).toBeLessThan(50);
-    const response = await run(createCompanyOperation(deps()), apiEvent({ method: 'POST', body: { name, employees: 1 } }));
+    const response = await run(createCompanyOperation({ ...deps(), once: table.once }), apiEvent({ method: 'POST', body: { name, employees: 1 } }));
     expect(response.statusCode).toBe(201);
     expect(body(response).name).toBe('x');
   });
@@ -77,7 +77,7 @@ describe('handlers validate again, with one entry per violation', () => {
 
 describe('use cases through the handlers', () => {
   it('create trims the name and stamps both times; update keeps createdAt', async () => {
-    const created = await run(createCompanyOperation(deps()), apiEvent({ method: 'POST', body: { name: ' Trim Me ', employees: 2 } }));
+    const created = await run(createCompanyOperation({ ...deps(), once: table.once }), apiEvent({ method: 'POST', body: { name: ' Trim Me ', employees: 2 } }));
     const company = body(created);
     expect(company).toMatchObject({ name: 'Trim Me', version: 1, createdAt: '2026-11-25T10:00:00.000Z' });
     const later = { store: table.store, now: () => new Date('2026-11-26T10:00:00.000Z') };
@@ -95,7 +95,7 @@ describe('use cases through the handlers', () => {
       pageTokenKeys: async () => ({ current: key, currentActiveFrom: new Date(0) }),
     });
     const firstPage = async () => {
-      for (let i = 0; i < 3; i++) await run(createCompanyOperation(deps()), apiEvent({ method: 'POST', body: { name: `L${i}`, employees: i } }));
+      for (let i = 0; i < 3; i++) await run(createCompanyOperation({ ...deps(), once: table.once }), apiEvent({ method: 'POST', body: { name: `L${i}`, employees: i } }));
       const first = await run(listCompaniesOperation(listing('key-one')), apiEvent({ query: { limit: '1' } }));
       expect(typeof body(first).nextToken).toBe('string');
       return body(first).nextToken as string;

@@ -36,11 +36,15 @@ it('each function may be invoked by API Gateway on its own route only, through i
 });
 
 const TABLE_ARN = { 'Fn::ImportValue': { 'Fn::Sub': '${TableStackName}-CompanyTableArn' } };
+const IDEMPOTENCY_TABLE_ARN = { 'Fn::ImportValue': { 'Fn::Sub': '${TableStackName}-IdempotencyTableArn' } };
 const PAGE_TOKEN_SECRET = Object.entries<Template>(template.Resources).find(([, r]) => r.Type === 'AWS::SecretsManager::Secret')![0];
 
 it('each function is granted only the actions its operation needs, each on the one resource it uses', () => {
   const expected: Record<string, Array<[string, unknown]>> = {
-    createCompany: [['dynamodb:PutItem', TABLE_ARN]],
+    createCompany: [
+      ['dynamodb:PutItem', TABLE_ARN],
+      ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].map((action): [string, unknown] => [action, IDEMPOTENCY_TABLE_ARN]),
+    ],
     getCompany: [['dynamodb:GetItem', TABLE_ARN]],
     listCompanies: [
       ['dynamodb:Scan', TABLE_ARN],

@@ -20,6 +20,22 @@ export class InvalidPageToken extends Error {
   }
 }
 
+/** An Idempotency-Key already used for a request with another body. */
+export class IdempotencyKeyReused extends Error {
+  constructor() {
+    super('The Idempotency-Key was used before with another request body');
+    this.name = 'IdempotencyKeyReused';
+  }
+}
+
+/** The first request with this Idempotency-Key is still being served. */
+export class RequestInProgress extends Error {
+  constructor() {
+    super('A request with this Idempotency-Key is in progress');
+    this.name = 'RequestInProgress';
+  }
+}
+
 /** A token this API issued, older than a token's lifetime: the listing must start over. */
 export class ExpiredPageToken extends Error {
   constructor(readonly lifetimeSeconds: number) {

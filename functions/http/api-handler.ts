@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { recordServerError } from './metrics';
 import { problemFor, problemResponse } from './responses';
 
-export type ApiOperation = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type ApiOperation = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 export const logger = new Logger({ serviceName: 'company-api' });
 
@@ -20,7 +20,7 @@ export function apiHandler(operationId: string, build: () => ApiOperation) {
     logger.appendKeys({ operationId, requestId });
     try {
       operation ??= build();
-      const response = await operation(event);
+      const response = await operation(event, context);
       if (response.statusCode >= 500) recordServerError();
       logger.info('request served', { statusCode: response.statusCode });
       return response;

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidRequest, MalformedJson, PayloadTooLarge, PreconditionRequired, UnsupportedMediaType } from './request-errors';
+import validators from './validators.generated';
 import { validate } from './validation';
 
 /** Reads an API Gateway proxy event into plain, validated values; the domain never sees the event. */
@@ -12,10 +13,14 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   return entry?.[1] ?? undefined;
 }
 
-/** Path and query parameters: first as sent, then coerced to their types by the operation's parameter schema. */
+/**
+ * Path, query and header parameters (header names in lower case): first as sent, then coerced to their
+ * types by the operation's parameter schema.
+ */
 export function parameters<T>(operationId: string, event: APIGatewayProxyEvent): T {
-  const params = { path: { ...event.pathParameters }, query: { ...event.queryStringParameters } };
-  validate(`${operationId}ParamsWire`, params);
+  const header = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const params = { path: { ...event.pathParameters }, query: { ...event.queryStringParameters }, header };
+  if (validators[`${operationId}ParamsWire`]) validate(`${operationId}ParamsWire`, params);
   return validate<T>(`${operationId}Params`, params);
 }
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Company } from '../company/model';
-import { CompanyNotFound, ExpiredPageToken, InvalidPageToken, VersionConflict } from '../company/errors';
+import { CompanyNotFound, ExpiredPageToken, IdempotencyKeyReused, InvalidPageToken, RequestInProgress, VersionConflict } from '../company/errors';
 import {
   type FieldError,
   InvalidRequest,
@@ -68,6 +68,12 @@ export function problemFor(error: unknown, requestId: string): Problem {
   if (error instanceof ExpiredPageToken)
     return problem('expired-next-token', 400, 'Expired nextToken', `A nextToken is valid for ${error.lifetimeSeconds / 60} minutes; omit it to start over from the first page.`, {
       errors: [{ path: '/query/nextToken', message: 'has expired' }],
+    });
+  if (error instanceof RequestInProgress)
+    return problem('request-in-progress', 409, 'Request in progress', 'A request with this Idempotency-Key is still being served; retry in a few seconds to get its answer.');
+  if (error instanceof IdempotencyKeyReused)
+    return problem('idempotency-key-reused', 422, 'Idempotency-Key reused', 'This Idempotency-Key was sent before with another body; use a new key for a new request.', {
+      errors: [{ path: '/header/idempotency-key', message: 'was used before with another request body' }],
     });
   if (error instanceof CompanyNotFound)
     return problem('company-not-found', 404, 'Company not found', `No company has the id ${error.companyId}.`);

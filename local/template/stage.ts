@@ -56,49 +56,61 @@ export interface StageModel {
   functions: FunctionSpec[];
   /** The OpenAPI document with every intrinsic resolved, as API Gateway imports it. */
   apiDocument: Template;
-  table: { logicalId: string; createTable: CreateTableCommandInput };
+  /** The Company table: the first table the stack declares. */
+  table: TableSpec;
+  /** Every table of the stack, the Company table first. */
+  tables: TableSpec[];
   secrets: SecretSpec[];
 }
 
 export interface StageOptions {
   parameterOverrides?: Record<string, string>;
-  /** The local physical name of the Company table (tests give each suite its own). */
+  /** The local physical name of the Company table (tests give each suite its own); the other tables' names start with it. */
   tableName?: string;
+}
+
+export interface TableSpec {
+  logicalId: string;
+  createTable: CreateTableCommandInput;
 }
 
 export const functionArn = (name: string, qualifier?: string) =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
 
-/** Reads a resource's `Fn::ImportValue` exports by resolving the stack that declares them. */
+/** The tables of the stateful stack, and its `Fn::ImportValue` exports, resolved as CloudFormation would. */
 function tableStack(stackName: string, tableName: string | undefined) {
   const template = readTemplate(TABLE_TEMPLATE);
-  const [logicalId, table] = Object.entries<Template>(template.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
-  const physicalName = tableName ?? `${stackName}-${logicalId}`;
+  const declared = Object.entries<Template>(template.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table');
+  const physicalName = (logicalId: string, i: number) => (i === 0 ? (tableName ?? `${stackName}-${logicalId}`) : `${tableName ?? stackName}-${logicalId}`);
+  const names = Object.fromEntries(declared.map(([logicalId], i) => [logicalId, physicalName(logicalId, i)]));
   const ctx: ResolveContext = {
     file: TABLE_TEMPLATE,
     stackName,
     template,
     parameters: parameterValues(template),
-    refs: { [logicalId]: physicalName },
-    attributes: { [`${logicalId}.Arn`]: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${physicalName}` },
+    refs: names,
+    attributes: Object.fromEntries(declared.map(([logicalId]) => [`${logicalId}.Arn`, `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${names[logicalId]}`])),
     imports: {},
   };
   const imports: Record<string, string> = {};
   for (const output of Object.values<Template>(template.Outputs ?? {})) {
     if (output.Export) imports[resolve(ctx, output.Export.Name) as string] = resolve(ctx, output.Value) as string;
   }
-  const p = resolve(ctx, table.Properties) as Template;
-  // PITR, SSE and deletion protection are AWS-side guarantees; DynamoDB Local has no use for them.
-  const createTable: CreateTableCommandInput = {
-    TableName: physicalName,
-    AttributeDefinitions: p.AttributeDefinitions,
-    KeySchema: p.KeySchema,
-    BillingMode: p.BillingMode,
-    ProvisionedThroughput: p.ProvisionedThroughput,
-    GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
-    LocalSecondaryIndexes: p.LocalSecondaryIndexes,
-  };
-  return { imports, table: { logicalId, createTable } };
+  const tables = declared.map(([logicalId, table]): TableSpec => {
+    const p = resolve(ctx, table.Properties) as Template;
+    // PITR, SSE, TTL and deletion protection are AWS-side guarantees; DynamoDB Local has no use for them.
+    const createTable: CreateTableCommandInput = {
+      TableName: names[logicalId],
+      AttributeDefinitions: p.AttributeDefinitions,
+      KeySchema: p.KeySchema,
+      BillingMode: p.BillingMode,
+      ProvisionedThroughput: p.ProvisionedThroughput,
+      GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
+      LocalSecondaryIndexes: p.LocalSecondaryIndexes,
+    };
+    return { logicalId, createTable };
+  });
+  return { imports, tables };
 }
 
 /**
@@ -144,7 +156,7 @@ function trafficShift(template: Template, name: string): TrafficShift {
 export function loadStage(options: StageOptions = {}): StageModel {
   const template = readTemplate(APP_TEMPLATE);
   const parameters = parameterValues(template, options.parameterOverrides);
-  const { imports, table } = tableStack(parameters.TableStackName ?? 'company-canary-table', options.tableName);
+  const { imports, tables } = tableStack(parameters.TableStackName ?? 'company-canary-table', options.tableName);
   const resources = Object.entries<Template>(template.Resources);
   const refs: Record<string, string> = {};
   const attributes: Record<string, string> = {};
@@ -218,7 +230,8 @@ export function loadStage(options: StageOptions = {}): StageModel {
     stageName: resolve(ctx, api[1].Properties.StageName) as string,
     functions,
     apiDocument: resolve(ctx, api[1].Properties.DefinitionBody) as Template,
-    table,
+    table: tables[0]!,
+    tables,
     secrets,
   };
 }

@@ -5,11 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { startLocalStage, type LocalStage, type LocalStageOptions } from '../../local/local-stage';
 import { newStageCredentials } from '../../local/credentials';
 import { listenOnLoopback } from '../../local/net';
-import { ensureTable, localDynamoDbClient } from '../../local/services/dynamodb';
+import { ensureTables, localDynamoDbClient } from '../../local/services/dynamodb';
 import { createSecretsManagerServer, LocalSecretsManager } from '../../local/services/secrets-manager';
 import { LOCAL_REGION } from '../../local/template/cloudformation';
 import { loadStage } from '../../local/template/stage';
 import { dynamoDbCompanyStore } from '../../functions/store/dynamodb-company-store';
+import { dynamoDbOncePerKey } from '../../functions/store/once-per-key';
 
 /** Real local parts for tests: the run's DynamoDB Local, a table per suite made from the iaac definition. */
 
@@ -28,17 +29,21 @@ export function documentClient() {
   return DynamoDBDocumentClient.from(localDynamoDbClient(dynamoEndpoint(), TEST_CREDENTIALS), { marshallOptions: { removeUndefinedValues: true } });
 }
 
+/** The stack's tables for one suite, with the Company store and the Idempotency-Key records on them. */
 export async function createTestTable(suite: string) {
   const tableName = uniqueTableName(suite);
-  await ensureTable(dynamoEndpoint(), TEST_CREDENTIALS, { ...loadStage({ tableName }).table.createTable });
+  const { tables, functions } = loadStage({ tableName });
+  await ensureTables(dynamoEndpoint(), TEST_CREDENTIALS, tables);
   const client = documentClient();
+  const idempotencyTable = functions.find((fn) => fn.logicalId === 'CreateCompanyFunction')!.environment.IDEMPOTENCY_TABLE_NAME!;
   return {
     tableName,
     client,
     store: dynamoDbCompanyStore(client, tableName),
+    once: dynamoDbOncePerKey(localDynamoDbClient(dynamoEndpoint(), TEST_CREDENTIALS), idempotencyTable),
     snapshot: () => tableSnapshot(client, tableName),
     drop: async () => {
-      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      await Promise.all(tables.map((t) => client.send(new DeleteTableCommand({ TableName: t.createTable.TableName }))));
       client.destroy();
     },
   };

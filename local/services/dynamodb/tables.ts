@@ -9,6 +9,12 @@ import { LOCAL_REGION } from '../../template/cloudformation';
 export const localDynamoDbClient = (endpoint: string, credentials: StageCredentials) =>
   new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials });
 
+/** Creates each table unless it exists; answers what happened to the first. */
+export async function ensureTables(endpoint: string, credentials: StageCredentials, tables: Array<{ createTable: CreateTableCommandInput }>) {
+  const statuses = await Promise.all(tables.map((table) => ensureTable(endpoint, credentials, table.createTable)));
+  return statuses[0]!;
+}
+
 /** Creates the table unless it exists (a persisted stage keeps its data between starts). */
 export async function ensureTable(endpoint: string, credentials: StageCredentials, input: CreateTableCommandInput): Promise<'created' | 'existing'> {
   const client = localDynamoDbClient(endpoint, credentials);
