@@ -144,7 +144,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     return {
       url,
       dynamoEndpoint,
-      endpoints: environment,
+      endpoints: Object.fromEntries(Object.entries(environment).filter(([name]) => name.startsWith('AWS_ENDPOINT_URL_'))),
       tableName: model.table.createTable.TableName!,
       tableStatus,
       credentials,

@@ -100,3 +100,36 @@ describe('CodeDeploy', () => {
     await expect(codedeploy.send(new GetDeploymentCommand({ deploymentId: 'd-NOPE' }))).rejects.toMatchObject({ name: 'UnknownOperationException' });
   });
 });
+
+describe("every local AWS endpoint serves only requests signed with the stage's credentials", () => {
+  const endpoints = () => Object.entries(stage.endpoints).filter(([name]) => name !== 'AWS_ENDPOINT_URL_DYNAMODB');
+
+  it('refuses unsigned requests, as AWS does, on Lambda, CodeDeploy, Step Functions and Secrets Manager', async () => {
+    expect(endpoints().map(([name]) => name).sort()).toEqual(['AWS_ENDPOINT_URL_CODEDEPLOY', 'AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_SFN']);
+    for (const [, url] of endpoints()) {
+      const response = await fetch(`${url}/2015-03-31/functions/GetCompanyFunction/invocations`, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('Missing Authentication Token');
+    }
+  });
+
+  it('refuses a signature made with another secret, or for another body', async () => {
+    const forged = new LambdaClient({ region: LOCAL_REGION, endpoint: stage.endpoints.AWS_ENDPOINT_URL_LAMBDA, maxAttempts: 1, credentials: { ...stage.credentials, secretAccessKey: 'guessed' } });
+    await expect(forged.send(new InvokeCommand({ FunctionName: 'GetCompanyFunction', Payload: Buffer.from('{}') }))).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    forged.destroy();
+    const stranger = new LambdaClient({ region: LOCAL_REGION, endpoint: stage.endpoints.AWS_ENDPOINT_URL_LAMBDA, maxAttempts: 1, credentials: { accessKeyId: 'AKIASTRANGER', secretAccessKey: 'x' } });
+    await expect(stranger.send(new InvokeCommand({ FunctionName: 'GetCompanyFunction', Payload: Buffer.from('{}') }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    stranger.destroy();
+    // A body swapped after signing: the payload hash in the signature no longer matches.
+    const tampering = new LambdaClient({ region: LOCAL_REGION, endpoint: stage.endpoints.AWS_ENDPOINT_URL_LAMBDA, maxAttempts: 1, credentials: stage.credentials });
+    tampering.middlewareStack.add((next) => async (args) => {
+      const request = args.request as { body?: unknown; headers: Record<string, string> };
+      request.body = Buffer.from('{"planted":true}');
+      request.headers['content-length'] = String((request.body as Buffer).length);
+      return next(args);
+    }, { step: 'finalizeRequest', priority: 'low', name: 'swapBodyAfterSigning' });
+    await expect(tampering.send(new InvokeCommand({ FunctionName: 'GetCompanyFunction', Payload: Buffer.from('{"original":true}') }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    tampering.destroy();
+  });
+});
+
