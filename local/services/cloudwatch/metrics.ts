@@ -136,6 +136,7 @@ export class LocalCloudWatch {
     if (percentile === undefined && !simple) throw new Error(`statistic ${query.statistic} is not supported locally`);
     const series = this.series.get(this.keyOf(query.namespace, query.name, dimensionsKey(query.dimensions)));
     if (!series) return undefined;
+    // Within retention, and never more buckets than the ring holds, even for data stamped ahead of the clock.
     const first = Math.max(Math.ceil(query.from / this.bucketMs), this.oldestBucket(), series.newestBucket - this.capacity + 1);
     const last = Math.min(Math.ceil(query.to / this.bucketMs) - 1, series.newestBucket);
     if (last < first) return undefined;
