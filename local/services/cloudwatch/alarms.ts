@@ -47,8 +47,9 @@ export function alarmSpec(logicalId: string, p: Record<string, any>): AlarmSpec 
 
 /**
  * Evaluates an alarm as CloudWatch does over its last `evaluationPeriods` periods, with periods shortened
- * by `timeScale`. Unlike CloudWatch, the periods slide with `now` instead of aligning to the minute, and
- * there is no delay before a period's data is evaluated.
+ * by `timeScale`. Unlike CloudWatch, the periods slide with `now` instead of aligning to the minute (in
+ * steps of the metrics' bucket width), and there is no delay before a period's data is evaluated. Each
+ * period reads only its own buckets, so the cost does not grow with the stage's age.
  */
 export function evaluateAlarm(alarm: AlarmSpec, metrics: LocalCloudWatch, now: number, timeScale: number): AlarmReading {
   const compare = COMPARE[alarm.comparison];
