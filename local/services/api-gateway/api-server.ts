@@ -117,10 +117,11 @@ export function createApiServer({ stage, lambda, timeouts, onAccess }: ApiServer
       stageName: stage.stageName,
       requestId,
     });
+    let timer: NodeJS.Timeout | undefined;
     const invocation = await Promise.race([
       lambda.invoke(integrationFunctionArn(operation), event),
-      new Promise<'timeout'>((resolve) => setTimeout(resolve, INTEGRATION_TIMEOUT_MS, 'timeout').unref()),
-    ]);
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, INTEGRATION_TIMEOUT_MS, 'timeout'))),
+    ]).finally(() => clearTimeout(timer));
     if (invocation === 'timeout') return gateway('INTEGRATION_TIMEOUT');
     const { version, result } = invocation;
     const served = { functionName: version.spec.functionName, executedVersion: version.version };

