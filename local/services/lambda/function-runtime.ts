@@ -38,8 +38,8 @@ const BOOTSTRAP = join(__dirname, 'worker-bootstrap.js');
 const DEFAULT_ENVIRONMENTS = Math.max(2, availableParallelism());
 /**
  * Each environment's young generation. Left to V8, it grows towards its default ceiling over minutes of
- * load, in every environment, and the stage's memory creeps up with it; bench:soak measured RSS +10.3 % over
- * 10 minutes at the default and +8.7 % at 8 MB, with no loss of throughput it could tell apart from noise.
+ * load, in every environment, and the stage's memory creeps up with it: bench:soak measured RSS +10.3 % over
+ * 10 minutes at the default, +8.7 % at 8 MB.
  */
 const YOUNG_GENERATION_MB = 8;
 
