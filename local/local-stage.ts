@@ -36,7 +36,7 @@ type StageEvents = { log: [string, string]; access: [AccessLogEntry]; dynamodb: 
 export interface LocalStage {
   url: string;
   dynamoEndpoint: string;
-  /** The AWS_ENDPOINT_URL_* every function of the stage is given. */
+  /** The AWS_ENDPOINT_URL_* every function of the stage is given; a change reaches environments started after it. */
   endpoints: Record<string, string>;
   tableName: string;
   tableStatus: 'created' | 'existing';
@@ -113,11 +113,9 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       }
     };
     // Functions start lazily, so the endpoints can be filled in once their servers listen.
-    const environment: Record<string, string> = {
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-    };
+    // Read when an environment starts, so an endpoint changed here reaches the next cold start.
+    const endpoints: Record<string, string> = { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint };
+    const environment = () => ({ AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, ...endpoints });
     const metrics = new LocalCloudWatch();
     lambda = new LocalLambda(functions, {
       environment,
@@ -135,16 +133,16 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     const secretsManagerApi = createSecretsManagerServer(secretsManager, credentials);
     servers.push(api, lambdaApi, codedeployApi, secretsManagerApi);
     const url = await listenOnLoopback(api, options.port ?? 3000);
-    environment.AWS_ENDPOINT_URL_LAMBDA = await listenOnLoopback(lambdaApi);
-    environment.AWS_ENDPOINT_URL_CODEDEPLOY = await listenOnLoopback(codedeployApi);
-    environment.AWS_ENDPOINT_URL_SECRETS_MANAGER = await listenOnLoopback(secretsManagerApi);
+    endpoints.AWS_ENDPOINT_URL_LAMBDA = await listenOnLoopback(lambdaApi);
+    endpoints.AWS_ENDPOINT_URL_CODEDEPLOY = await listenOnLoopback(codedeployApi);
+    endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER = await listenOnLoopback(secretsManagerApi);
     const stepFunctions = await startStepFunctionsServer({ apiUrl: url, credentials });
     sfn = stepFunctions;
-    environment.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
+    endpoints.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
     return {
       url,
       dynamoEndpoint,
-      endpoints: Object.fromEntries(Object.entries(environment).filter(([name]) => name.startsWith('AWS_ENDPOINT_URL_'))),
+      endpoints,
       tableName: model.table.createTable.TableName!,
       tableStatus,
       credentials,

@@ -7,6 +7,7 @@ import { type Rehearsal, type RehearsalOptions, rehearseOn } from './deploy/rehe
 import type { LocalStage } from './local-stage';
 import { listenOnLoopback, localServer } from './net';
 import { readBody } from './services/aws-json-protocol';
+import { alarmTiming } from './services/cloudwatch/aws-timing';
 import { ROOT } from './template/cloudformation';
 
 /**
@@ -29,7 +30,7 @@ export interface StageFile {
   endpoints: Record<string, string>;
 }
 
-type ControlRequest = Pick<RehearsalOptions, 'trafficRps' | 'timeScale'> & { sourceRoot?: string };
+type ControlRequest = Pick<RehearsalOptions, 'trafficRps' | 'timeScale' | 'alarmTiming'> & { sourceRoot?: string };
 type ControlLine = { message: string } | { progress: unknown } | { result: Rehearsal } | { error: string };
 
 const MAX_CONTROL_REQUEST_BYTES = 64 * 1024;
@@ -72,6 +73,7 @@ export async function serveControl(stage: LocalStage): Promise<{ stop(): Promise
       try {
         asked = JSON.parse((await readBody(req, MAX_CONTROL_REQUEST_BYTES)).toString('utf8')) as ControlRequest;
         sourceRoot = projectFolder(asked.sourceRoot);
+        asked.alarmTiming = alarmTiming(asked.alarmTiming);
       } catch (error) {
         return refuse(400, (error as Error).message);
       }
@@ -83,6 +85,7 @@ export async function serveControl(stage: LocalStage): Promise<{ stop(): Promise
           reportsDir: join(ROOT, '.local', 'deployments'),
           trafficRps: asked.trafficRps,
           timeScale: asked.timeScale,
+          alarmTiming: asked.alarmTiming,
           onMessage: (message) => send({ message }),
           onProgress: (progress) => send({ progress }),
         });

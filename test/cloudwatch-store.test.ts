@@ -1,4 +1,4 @@
-import { type AlarmSpec, evaluateAlarm } from '../local/services/cloudwatch/alarms';
+import { alarmSpec, type AlarmSpec, evaluateAlarm } from '../local/services/cloudwatch/alarms';
 import { DEFAULT_BUCKET_MS, DEFAULT_RETENTION_MS, LocalCloudWatch } from '../local/services/cloudwatch/metrics';
 
 /** The local CloudWatch's metric store, on a clock the tests move by hand. */
@@ -134,19 +134,17 @@ describe('retention', () => {
 });
 
 describe('query cost', () => {
-  const alarm: AlarmSpec = {
-    logicalId: 'GetCompanyLatencyAlarm',
-    namespace: 'AWS/Lambda',
-    metricName: 'Duration',
-    dimensions: { FunctionName: 'GetCompany' },
-    statistic: 'p99',
-    periodSeconds: 60,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    threshold: 100,
-    comparison: 'GreaterThanThreshold',
-    treatMissingData: 'notBreaching',
-  };
+  const alarm: AlarmSpec = alarmSpec('GetCompanyLatencyAlarm', {
+    Namespace: 'AWS/Lambda',
+    MetricName: 'Duration',
+    Dimensions: [{ Name: 'FunctionName', Value: 'GetCompany' }],
+    ExtendedStatistic: 'p99',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 100,
+    ComparisonOperator: 'GreaterThanThreshold',
+    TreatMissingData: 'notBreaching',
+  });
 
   /** Buckets one evaluation of the alarm visits, after `historyMs` of datapoints every 5 ms. */
   function bucketsOneEvaluationVisits(historyMs: number) {
@@ -210,19 +208,18 @@ describe('recording', () => {
 });
 
 describe('alarm evaluation', () => {
-  const errors: AlarmSpec = {
-    logicalId: 'ErrorsAlarm',
-    namespace: 'AWS/Lambda',
-    metricName: 'Errors',
-    dimensions: { FunctionName: 'Fn' },
-    statistic: 'Sum',
-    periodSeconds: 60,
-    evaluationPeriods: 3,
-    datapointsToAlarm: 2,
-    threshold: 0,
-    comparison: 'GreaterThanThreshold',
-    treatMissingData: 'notBreaching',
-  };
+  const errors: AlarmSpec = alarmSpec('ErrorsAlarm', {
+    Namespace: 'AWS/Lambda',
+    MetricName: 'Errors',
+    Dimensions: [{ Name: 'FunctionName', Value: 'Fn' }],
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 3,
+    DatapointsToAlarm: 2,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    TreatMissingData: 'notBreaching',
+  });
   const failAt = (metrics: LocalCloudWatch, at: number) => metrics.put({ namespace: 'AWS/Lambda', name: 'Errors', dimensions: { FunctionName: 'Fn' }, value: 1, at });
 
   it('slides its periods with now, shortened by the time scale, and needs DatapointsToAlarm breaching ones', () => {

@@ -50,6 +50,7 @@ it('npm run deploy:local rehearses on the running stage and exits 0 when it depl
   expect(stdout).toContain(`rehearsing on the running local stage (http://127.0.0.1:${port}`);
   expect(stdout).toMatch(/GetCompanyFunction\s+Bake\s+new version\s+10 %/);
   expect(stdout).toMatch(/\nDeployed\n/);
-  expect(stdout).toMatch(/GetCompanyFunction: Succeeded; new version served \d+ requests, 0 failed/);
+  expect(stdout).toMatch(/GetCompanyFunction: Succeeded\n\s+new version served \d+ requests on its canary share \(0 failed\) and \d+ with all traffic \(0 failed\)/);
+  expect(stdout).toMatch(/detected by no alarm/);
   expect(stdout).toMatch(/report: .*report\.html/);
 }, 90_000);

@@ -24,7 +24,8 @@ function rolledBackReport(): DeploymentReport {
     id: 'd-20250514T093000-7c1e',
     startedAt: iso(0),
     finishedAt: iso(3.05),
-    timeScale: 60,
+    timeScale: 1,
+    alarmTiming: { mode: 'instant', lambdaMetricDelaySeconds: 60, emfMetricDelaySeconds: 10, alarmPollSeconds: 60 },
     trafficRps: 60,
     outcome: 'RolledBack',
     functions: [
@@ -40,6 +41,7 @@ function rolledBackReport(): DeploymentReport {
           { at: t(0.95), kind: 'phase', phase: 'Shift' },
           { at: t(0.95), kind: 'weight', targetWeight: 0.1 },
           { at: t(0.95), kind: 'phase', phase: 'Bake' },
+          { at: t(2.15), kind: 'first-failure' },
           { at: t(2.31), kind: 'rollback', reason },
           { at: t(2.31), kind: 'weight', targetWeight: 0 },
           { at: t(2.31), kind: 'verdict', outcome: 'RolledBack' },
@@ -58,7 +60,16 @@ function rolledBackReport(): DeploymentReport {
           },
         ],
         alarms: [{ at: t(2.31), alarm: 'GetCompanyHttp5xxAlarm', state: 'ALARM', values: [1] }],
-        summary: { requestsServedByTarget: 4, failedRequestsServedByTarget: 1, firstShiftToVerdictMs: 1360 },
+        summary: {
+          requestsServedByTarget: 4,
+          failedRequestsServedByTarget: 1,
+          canaryShare: { requests: 4, failed: 1 },
+          fullShare: { requests: 0, failed: 0 },
+          firstShiftToVerdictMs: 1360,
+          firstShiftToFirstFailureMs: 1200,
+          firstShiftToAlarmMs: 1360,
+          detected: 'before-full-shift',
+        },
       },
       { logicalId: 'ListCompaniesFunction', functionName: 'ListCompaniesFunction', currentVersion: '3', outcome: 'Unchanged', timeline: [], hooks: [], alarms: [] },
     ],
@@ -75,13 +86,17 @@ function rolledBackReport(): DeploymentReport {
   };
 }
 
-/** UpdateCompanyFunction 4 → 5 all the way: 10 % for one (scaled) minute, then everything, PostTraffic journey passed. */
+/**
+ * UpdateCompanyFunction 4 → 5 all the way at AWS timing, 60 times faster: 10 % for one minute (1 s of the
+ * wall clock), then everything, PostTraffic journey passed; the latency alarm fired after the deployment.
+ */
 function deployedReport(): DeploymentReport {
   return {
     id: 'd-20250514T093000-a93b',
     startedAt: iso(0),
     finishedAt: iso(4.6),
     timeScale: 60,
+    alarmTiming: { mode: 'aws', lambdaMetricDelaySeconds: 60, emfMetricDelaySeconds: 10, alarmPollSeconds: 60 },
     trafficRps: 60,
     outcome: 'Deployed',
     functions: [
@@ -105,8 +120,16 @@ function deployedReport(): DeploymentReport {
           { hook: 'PreTraffic', status: 'Succeeded', at: t(0.88), evidence: { verdict: 'Succeeded', evidence: { operation: 'update', passed: 5, failed: [], leftovers: [] } } },
           { hook: 'PostTraffic', status: 'Succeeded', at: t(4.08), evidence: { verdict: 'Succeeded', evidence: { executionArn: 'arn:aws:states:local:000000000000:execution:Journey:1', status: 'SUCCEEDED' } } },
         ],
-        alarms: [],
-        summary: { requestsServedByTarget: 27, failedRequestsServedByTarget: 0, firstShiftToVerdictMs: 3200 },
+        alarms: [{ at: t(4.5), alarm: 'UpdateCompanyLatencyAlarm', state: 'ALARM', values: [1260] }],
+        summary: {
+          requestsServedByTarget: 27,
+          failedRequestsServedByTarget: 0,
+          canaryShare: { requests: 1, failed: 0 },
+          fullShare: { requests: 26, failed: 0 },
+          firstShiftToVerdictMs: 192_000,
+          firstShiftToAlarmMs: 216_000,
+          detected: 'after-deployment-ended',
+        },
       },
       { logicalId: 'DeleteCompanyFunction', functionName: 'DeleteCompanyFunction', currentVersion: '2', outcome: 'Unchanged', timeline: [], hooks: [], alarms: [] },
     ],
@@ -199,6 +222,7 @@ it('shows a rollback: the outcome, the rollback on the timeline with its reason,
   expect(await timeline.getByTestId('errors-v1').count()).toBe(0);
   expect(await drawn(timeline.getByTestId('hook-marker-PreTraffic'))).toEqual(['PreTraffic ✓ Succeeded']);
   expect(await drawn(timeline.getByTestId('alarm-marker'))).toEqual(['GetCompanyHttp5xxAlarm → ALARM']);
+  expect(await drawn(timeline.getByTestId('first-failure-marker'))).toEqual(['First failure on the new version']);
 
   const hook = section.getByTestId('hook-PreTraffic');
   expect(await text(hook)).toMatch(/^Succeeded\s+PreTraffic\s+at 0\.9 s/);
@@ -223,7 +247,12 @@ it('shows a full deployment: Deployed, both shifts, both hooks, no rollback', as
   expect(await text(row.getByTestId('summary-outcome'))).toBe('Succeeded');
   expect(await text(row.getByTestId('summary-requests'))).toBe('27');
   expect(await text(row.getByTestId('summary-failed'))).toBe('0');
-  expect(await text(row.getByTestId('summary-verdict-time'))).toBe('3.2 s');
+  expect(await text(row.getByTestId('summary-canary-share'))).toBe('1 (0 failed)');
+  expect(await text(row.getByTestId('summary-full-share'))).toBe('26 (0 failed)');
+  expect(await text(row.getByTestId('summary-detected'))).toBe('after the deployment ended');
+  expect(await text(row.getByTestId('summary-verdict-time'))).toBe('192.0 s');
+  expect(await text(page.getByTestId('fact-time-scale'))).toContain('AWS seconds');
+  expect(await text(page.getByTestId('fact-alarm-timing'))).toContain('CodeDeploy reading them every 60 s');
 
   const section = page.getByTestId('function-UpdateCompanyFunction');
   const timeline = section.getByTestId('timeline-UpdateCompanyFunction');
@@ -236,8 +265,9 @@ it('shows a full deployment: Deployed, both shifts, both hooks, no rollback', as
     expect(await text(section.getByTestId(`hook-${hook}`))).toContain('Succeeded');
     await expect(timeline.getByTestId(`hook-marker-${hook}`).isVisible()).resolves.toBe(true);
   }
-  expect(await section.getByTestId('alarm-transition').count()).toBe(0);
-  expect(await text(section.getByTestId('no-alarm-transitions'))).toBe('No alarm changed state.');
+  // The axis is AWS seconds: the alarm, 4.5 s of the wall clock in, is drawn at 270 s.
+  expect(await section.getByTestId('alarm-transition').locator('td').first().innerText()).toBe('270.0 s');
+  expect(await drawn(timeline.getByTestId('alarm-marker'))).toEqual(['UpdateCompanyLatencyAlarm → ALARM']);
 
   await screenshot(page, 'deployed');
 });

@@ -1,20 +1,26 @@
 import { CodeDeployClient, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LocalStage } from '../local-stage';
+import type { AwsClock } from '../services/cloudwatch/aws-clock';
+import type { AlarmTiming } from '../services/cloudwatch/aws-timing';
+import type { AlarmState } from '../services/cloudwatch/alarms';
 import { LOCAL_REGION } from '../template/cloudformation';
 import type { DeploymentSpec, FunctionSpec } from '../template/stage';
-import { type AlarmReading, evaluateAlarm } from '../services/cloudwatch/alarms';
+import { watchAlarms } from './alarm-watch';
 import type { AlarmTransition, FunctionReport, HookVerdict, TimelineEvent } from './report';
 
 /**
  * Plays CodeDeploy for one function, as template.yaml describes its deployment: PreTraffic hook, traffic
  * shifted by alias weights, alarms watched on the new version the whole time, PostTraffic hook; at any
- * failure the alias goes straight back to the old version.
+ * failure the alias goes straight back to the old version. With AWS timing CodeDeploy reads the alarms'
+ * states on its poll, and once the deployment has ended the alarms are watched until the data of its last
+ * moments has been evaluated: what fires then fires too late to roll anything back, and the report says so.
  */
 export interface CanaryContext {
   stage: LocalStage;
-  /** How many times faster than real time the intervals and alarm periods run. */
-  timeScale: number;
+  /** AWS time for the rehearsal: how many times faster than the wall clock intervals and alarm periods run. */
+  clock: AwsClock;
+  timing: AlarmTiming;
   /** Every function log line of the stage, in order (hook verdicts are read from them). */
   logs: string[];
   onProgress?: (update: CanaryProgress) => void;
@@ -24,8 +30,8 @@ export interface CanaryProgress {
   logicalId: string;
   phase: string;
   targetWeight: number;
-  alarms: Record<string, AlarmReading['state']>;
-  /** Milliseconds left in the current bake, when baking. */
+  alarms: Record<string, AlarmState>;
+  /** AWS milliseconds left in the current bake, when baking. */
   bakeLeftMs?: number;
 }
 
@@ -40,13 +46,19 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   const timeline: TimelineEvent[] = [];
   const hooks: HookVerdict[] = [];
   const alarms: AlarmTransition[] = [];
-  const states: Record<string, AlarmReading['state']> = Object.fromEntries(spec.alarms.map((a) => [a.logicalId, 'OK' as const]));
+  const watch = watchAlarms(spec.alarms, ctx.stage.metrics, ctx.clock, ctx.timing);
   let phase = 'PreTraffic';
   let targetWeight = 0;
   let bakeEndsAt: number | undefined;
   const progress = () =>
-    ctx.onProgress?.({ logicalId: fn.logicalId, phase, targetWeight, alarms: { ...states }, bakeLeftMs: bakeEndsAt && Math.max(0, bakeEndsAt - Date.now()) });
-  const enter = (next: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'Done') => {
+    ctx.onProgress?.({
+      logicalId: fn.logicalId,
+      phase,
+      targetWeight,
+      alarms: { ...watch.states },
+      bakeLeftMs: bakeEndsAt && Math.max(0, ctx.clock.awsDuration(Date.now(), bakeEndsAt)),
+    });
+  const enter = (next: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'Done' | 'Afterwatch') => {
     phase = next;
     timeline.push({ at: Date.now(), kind: 'phase', phase: next });
     progress();
@@ -79,26 +91,31 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     if (status !== 'Succeeded') throw new RolledBack(`${hook} hook reported ${status}`);
   }
 
-  // The alarms are watched from the first shift until the verdict, as CodeDeploy watches them.
+  // CloudWatch evaluates the alarms from the start; CodeDeploy acts on them from the first shift until the
+  // verdict: at once with instant timing, on its next poll of their states with AWS timing.
   let alarmed: ((reason: string) => void) | undefined;
   const alarmFired = new Promise<never>((_, reject) => (alarmed = (reason) => reject(new RolledBack(reason))));
   alarmFired.catch(() => undefined);
-  let ticker: NodeJS.Timeout | undefined;
-  const watchAlarms = () => {
-    ticker = setInterval(() => {
-      for (const alarm of spec.alarms) {
-        const reading = evaluateAlarm(alarm, ctx.stage.metrics, Date.now(), ctx.timeScale);
-        if (reading.state === states[alarm.logicalId]) continue;
-        states[alarm.logicalId] = reading.state;
-        alarms.push({ at: Date.now(), alarm: alarm.logicalId, state: reading.state, values: reading.values });
-        progress();
-        if (reading.state === 'ALARM') alarmed?.(`alarm ${alarm.logicalId} went into ALARM`);
-      }
-    }, ALARM_TICK_MS);
-  };
+  let codedeployWatching = false;
+  let nextPoll = Date.now();
+  const pollMs = (ctx.timing.alarmPollSeconds * 1000) / ctx.clock.timeScale;
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    for (const transition of watch.tick(now)) {
+      alarms.push(transition);
+      progress();
+      if (ctx.timing.mode === 'instant' && codedeployWatching && transition.state === 'ALARM') alarmed?.(`alarm ${transition.alarm} went into ALARM`);
+    }
+    if (ctx.timing.mode !== 'aws' || now < nextPoll) return;
+    nextPoll += pollMs;
+    const firing = Object.entries(watch.states).find(([, state]) => state === 'ALARM')?.[0];
+    if (!codedeployWatching || !firing) return;
+    timeline.push({ at: now, kind: 'alarm-seen', alarm: firing });
+    alarmed?.(`alarm ${firing} went into ALARM; CodeDeploy saw it on its poll`);
+  }, ALARM_TICK_MS);
   const bake = async (minutes: number) => {
     enter('Bake');
-    bakeEndsAt = Date.now() + (minutes * 60_000) / ctx.timeScale;
+    bakeEndsAt = ctx.clock.wall(ctx.clock.aws(Date.now()) + minutes * 60_000);
     const progressTicker = setInterval(progress, 500);
     let interval: NodeJS.Timeout | undefined;
     try {
@@ -116,7 +133,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     enter('PreTraffic');
     await runHook('PreTraffic', spec.preTrafficHook, ids.preTraffic);
     enter('Shift');
-    watchAlarms();
+    codedeployWatching = true;
     if (spec.shift.type !== 'AllAtOnce') {
       const step = spec.shift.percentage / 100;
       for (let weight = step; weight < 1; weight = spec.shift.type === 'TimeBasedLinear' ? weight + step : 1) {
@@ -135,11 +152,19 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     timeline.push({ at: Date.now(), kind: 'rollback', reason });
     route(0);
   } finally {
-    clearInterval(ticker);
+    codedeployWatching = false;
     lambdaApi.destroy();
     codedeployApi.destroy();
   }
   timeline.push({ at: Date.now(), kind: 'verdict', outcome });
+  // After a rollback nothing the alarms say can change the outcome; after a success, they show what AWS would
+  // have seen too late.
+  const settled = ctx.clock.wall(ctx.clock.aws(Date.now()) + watch.settleAwsMs());
+  if (outcome === 'Succeeded' && settled > Date.now()) {
+    enter('Afterwatch');
+    await new Promise((resolve) => setTimeout(resolve, settled - Date.now()));
+  }
+  clearInterval(ticker);
   enter('Done');
   return { logicalId: fn.logicalId, functionName: fn.functionName, currentVersion, targetVersion, outcome, reason, timeline, hooks, alarms };
 }

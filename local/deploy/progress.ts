@@ -11,11 +11,13 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stdout) {
   let drawn = 0;
 
   const describe = (p: CanaryProgress & { counts: VersionCounts }, withCounts: boolean) => {
-    const alarms = Object.entries(p.alarms).map(([name, state]) => `${name.replace(/Alarm$/, '')}:${state}`).join(' ');
+    const alarms = Object.entries(p.alarms)
+      .map(([name, state]) => `${name.replace(/Alarm$/, '')}:${state === 'INSUFFICIENT_DATA' ? 'no-data' : state}`)
+      .join(' ');
     const counts = Object.entries(p.counts[p.logicalId] ?? {})
       .map(([version, c]) => `v${version} ${c.requests} req/${c.errors} err`)
       .join(', ');
-    const bake = p.bakeLeftMs === undefined ? '' : ` bake ${(p.bakeLeftMs / 1000).toFixed(1)} s left`;
+    const bake = p.bakeLeftMs === undefined ? '' : ` bake ${(p.bakeLeftMs / 1000).toFixed(1)} s left (AWS)`;
     return `${p.logicalId.padEnd(22)} ${p.phase.padEnd(11)} new version ${(p.targetWeight * 100).toFixed(0).padStart(3)} %${bake}  ${alarms}${withCounts && counts ? `  ${counts}` : ''}`;
   };
 
@@ -29,8 +31,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stdout) {
       return;
     }
     const line = describe(update, false);
-    if (lastPlain.get(update.logicalId) === line.replace(/ bake [\d.]+ s left/, '')) return;
-    lastPlain.set(update.logicalId, line.replace(/ bake [\d.]+ s left/, ''));
+    const withoutClock = line.replace(/ bake [\d.]+ s left \(AWS\)/, '');
+    if (lastPlain.get(update.logicalId) === withoutClock) return;
+    lastPlain.set(update.logicalId, withoutClock);
     stream.write(`${line}\n`);
   };
 }

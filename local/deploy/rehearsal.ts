@@ -1,12 +1,14 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccessLogEntry } from '../services/api-gateway/api-server';
+import { AwsClock } from '../services/cloudwatch/aws-clock';
+import { type AlarmTiming, AWS_TIMING } from '../services/cloudwatch/aws-timing';
 import { type LocalStage, startLocalStage } from '../local-stage';
 import { ROOT } from '../template/cloudformation';
 import { type FunctionSpec, loadStage } from '../template/stage';
 import { buildAll, checkout, deployedState, fingerprint } from './bundles';
 import { type CanaryProgress, deployVersion } from './canary';
-import type { DeploymentReport, FunctionReport, TrafficSample } from './report';
+import type { DeploymentReport, FunctionReport, ServedCount, TrafficSample } from './report';
 import { startTraffic } from './traffic';
 
 /**
@@ -21,6 +23,8 @@ export interface RehearsalOptions {
   reportsDir: string;
   trafficRps: number;
   timeScale: number;
+  /** AWS timing unless told otherwise. */
+  alarmTiming?: AlarmTiming;
   onProgress?: (update: CanaryProgress & { counts: VersionCounts }) => void;
   onMessage?: (line: string) => void;
 }
@@ -73,17 +77,20 @@ export async function rehearseOn(stage: LocalStage, options: RehearsalOptions): 
       }
     }
     if (targets.length > 0) {
-      say(`deploying ${targets.map((t) => `${t.fn.logicalId} → version ${t.version}`).join(', ')} at time scale ${options.timeScale}`);
+      const timing = options.alarmTiming ?? AWS_TIMING;
+      const described = timing.mode === 'aws' ? `AWS alarm timing (CodeDeploy polls every ${timing.alarmPollSeconds} s)` : 'instant alarm timing';
+      say(`deploying ${targets.map((t) => `${t.fn.logicalId} → version ${t.version}`).join(', ')} at time scale ${options.timeScale}, ${described}`);
       const traffic = options.trafficRps > 0 ? startTraffic(stage.url, options.trafficRps) : undefined;
       try {
         const onProgress = (update: CanaryProgress) => options.onProgress?.({ ...update, counts: countByVersion(access) });
-        const ctx = { stage, timeScale: options.timeScale, logs, onProgress };
+        const clock = new AwsClock(options.timeScale);
+        const ctx = { stage, clock, timing, logs, onProgress };
         reports.push(...(await Promise.all(targets.map(({ fn, version }) => deployVersion(ctx, fn, stage.model.deploymentOf(fn.logicalId, version)!, version)))));
       } finally {
         const sent = await traffic?.stop();
         if (sent) say(`traffic: ${sent.sent} requests, ${sent.failed} answered 5xx or not at all`);
       }
-      for (const report of reports) if (report.targetVersion) report.summary = summarise(report, access);
+      for (const report of reports) if (report.targetVersion) summarise(report, access, options.timeScale);
     }
     for (const fn of functions) reports.find((r) => r.logicalId === fn.logicalId)!.aliasAfter = stage.lambda.getAlias(fn.functionName, fn.alias!);
 
@@ -92,6 +99,7 @@ export async function rehearseOn(stage: LocalStage, options: RehearsalOptions): 
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       timeScale: options.timeScale,
+      alarmTiming: options.alarmTiming ?? AWS_TIMING,
       trafficRps: options.trafficRps,
       outcome: targets.length === 0 ? 'NothingToDeploy' : reports.some((r) => r.outcome === 'RolledBack') ? 'RolledBack' : 'Deployed',
       functions: functions.map((fn) => reports.find((r) => r.logicalId === fn.logicalId)!),
@@ -159,14 +167,30 @@ function countByVersion(access: AccessLogEntry[]): VersionCounts {
   return counts;
 }
 
-function summarise(report: FunctionReport, access: AccessLogEntry[]): FunctionReport['summary'] {
-  const served = access.filter((e) => e.functionName === report.functionName && e.executedVersion === report.targetVersion);
-  const firstShift = report.timeline.find((e) => e.kind === 'weight' && e.targetWeight > 0)?.at;
-  const verdict = report.timeline.find((e) => e.kind === 'verdict')?.at;
-  return {
+/** Adds the summary, and the first failure a user saw from the new version to the timeline. */
+function summarise(report: FunctionReport, access: AccessLogEntry[], timeScale: number): void {
+  const at = (kind: string, test: (event: FunctionReport['timeline'][number]) => boolean = () => true) =>
+    report.timeline.find((event) => event.kind === kind && test(event))?.at;
+  const firstShift = at('weight', (e) => e.kind === 'weight' && e.targetWeight > 0);
+  const fullShift = at('weight', (e) => e.kind === 'weight' && e.targetWeight >= 1);
+  const verdict = at('verdict') ?? Infinity;
+  // Requests that reached the new version before the verdict, answered just before it or just after.
+  const served = access.filter((e) => e.functionName === report.functionName && e.executedVersion === report.targetVersion && e.at - e.latencyMs <= verdict);
+  const count = (entries: AccessLogEntry[]): ServedCount => ({ requests: entries.length, failed: entries.filter((e) => e.status >= 500).length });
+  const firstFailure = served.find((e) => e.status >= 500)?.at;
+  const alarm = report.alarms.find((a) => a.state === 'ALARM')?.at;
+  const since = (instant: number | undefined) => (firstShift !== undefined && instant !== undefined && Number.isFinite(instant) ? (instant - firstShift) * timeScale : undefined);
+  if (firstFailure !== undefined) report.timeline = [...report.timeline, { at: firstFailure, kind: 'first-failure' as const }].sort((a, b) => a.at - b.at);
+  report.summary = {
     requestsServedByTarget: served.length,
-    failedRequestsServedByTarget: served.filter((e) => e.status >= 500).length,
-    firstShiftToVerdictMs: firstShift && verdict ? verdict - firstShift : undefined,
+    failedRequestsServedByTarget: count(served).failed,
+    canaryShare: count(served.filter((e) => fullShift === undefined || e.at < fullShift)),
+    fullShare: count(served.filter((e) => fullShift !== undefined && e.at >= fullShift)),
+    firstShiftToVerdictMs: since(verdict),
+    firstShiftToFirstFailureMs: since(firstFailure),
+    firstShiftToAlarmMs: since(alarm),
+    detected:
+      alarm === undefined ? 'not-detected' : alarm > verdict ? 'after-deployment-ended' : fullShift !== undefined && alarm >= fullShift ? 'after-full-shift' : 'before-full-shift',
   };
 }
 

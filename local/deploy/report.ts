@@ -1,3 +1,4 @@
+import type { AlarmTiming } from '../services/cloudwatch/aws-timing';
 import type { AlarmReading } from '../services/cloudwatch/alarms';
 
 /**
@@ -9,6 +10,8 @@ export interface DeploymentReport {
   startedAt: string;
   finishedAt: string;
   timeScale: number;
+  /** How alarms were timed; with `aws`, durations in the report are AWS time (wall-clock × timeScale). */
+  alarmTiming: AlarmTiming;
   trafficRps: number;
   outcome: 'Deployed' | 'RolledBack' | 'NothingToDeploy';
   functions: FunctionReport[];
@@ -29,18 +32,41 @@ export interface FunctionReport {
   timeline: TimelineEvent[];
   hooks: HookVerdict[];
   alarms: AlarmTransition[];
-  summary?: {
-    /** User requests (through the API) the new version served. */
-    requestsServedByTarget: number;
-    failedRequestsServedByTarget: number;
-    /** From the first traffic shift to the verdict (success or rollback), in wall-clock ms. */
-    firstShiftToVerdictMs?: number;
-  };
+  summary?: DeploymentSummary;
+}
+
+/** What the new version did to users, and when its trouble was seen; durations in AWS ms. */
+export interface DeploymentSummary {
+  /** User requests (through the API) that reached the new version before the verdict. */
+  requestsServedByTarget: number;
+  failedRequestsServedByTarget: number;
+  /** The same, split at the shift to 100 %: served while it took its canary share, and after. */
+  canaryShare: ServedCount;
+  fullShare: ServedCount;
+  firstShiftToVerdictMs?: number;
+  /** From the first shift to the first 5xx the new version served. */
+  firstShiftToFirstFailureMs?: number;
+  /** From the first shift to the first alarm that went into ALARM, whenever that was. */
+  firstShiftToAlarmMs?: number;
+  /**
+   * When an alarm first went into ALARM: while the new version had only its canary share, after it had all
+   * traffic, after the deployment had ended (too late to roll back), or not at all.
+   */
+  detected: 'before-full-shift' | 'after-full-shift' | 'after-deployment-ended' | 'not-detected';
+}
+
+export interface ServedCount {
+  requests: number;
+  failed: number;
 }
 
 export type TimelineEvent =
-  | { at: number; kind: 'phase'; phase: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'Done' }
+  | { at: number; kind: 'phase'; phase: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'Done' | 'Afterwatch' }
   | { at: number; kind: 'weight'; targetWeight: number }
+  /** CodeDeploy's poll found this alarm in ALARM. */
+  | { at: number; kind: 'alarm-seen'; alarm: string }
+  /** The first 5xx a user got from the new version. */
+  | { at: number; kind: 'first-failure' }
   | { at: number; kind: 'rollback'; reason: string }
   | { at: number; kind: 'verdict'; outcome: 'Succeeded' | 'RolledBack' };
 

@@ -41,3 +41,21 @@ export const listHidesJourneyCompanies: SourcePatch = {
   replace:
     "const page = await listCompanies(deps, query); return json(200, { ...page, items: page.items.filter((c) => !c.name.startsWith('Company journey')) });",
 };
+
+/**
+ * Fails one in five of the users' reads (the traffic generator's companies); the PreTraffic checks and the
+ * journey read companies of their own and pass, so only the alarms can stop it.
+ */
+export const getCompanyFailsOneInFive: SourcePatch = {
+  file: 'functions/get-company.ts',
+  find: 'return companyResponse(200, await getCompany(deps, path.companyId));',
+  replace:
+    "const company = await getCompany(deps, path.companyId); if (company.name.startsWith('Traffic') && Math.random() < 0.2) throw new Error('candidate bug'); return companyResponse(200, company);",
+};
+
+/** Throws as its module loads: every invocation is a Runtime.ImportModuleError. */
+export const getCompanyThrowsAtLoad: SourcePatch = {
+  file: 'functions/get-company.ts',
+  find: 'export const handler =',
+  replace: "if (process.env.AWS_LAMBDA_FUNCTION_NAME) throw new Error('candidate bug at load');\nexport const handler =",
+};

@@ -4,7 +4,7 @@ import { seconds } from './format';
 /** One bucket of `report.traffic` (see TrafficSample.at). */
 export const BUCKET_MS = 1_000;
 
-/** Maps epoch-ms instants onto the axis all timelines share: seconds since the deployment started. */
+/** Maps epoch-ms instants onto the axis all timelines share: AWS seconds since the deployment started. */
 export interface Clock {
   /** Seconds from the start to the last thing the report saw, at least the finish. */
   end: number;
@@ -19,7 +19,8 @@ export function deploymentClock(report: DeploymentReport): Clock {
     ...report.functions.flatMap((fn) => [...fn.timeline, ...fn.hooks, ...fn.alarms].map((event) => event.at)),
   ];
   const last = instants.reduce((latest, at) => Math.max(latest, at), start + BUCKET_MS);
-  return { end: (last - start) / 1000, seconds: (at) => (at - start) / 1000 };
+  const seconds = (at: number) => ((at - start) / 1000) * report.timeScale;
+  return { end: seconds(last), seconds };
 }
 
 /** An epoch-ms instant as the page writes it: "2.3 s" after the start. */

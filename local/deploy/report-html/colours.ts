@@ -36,6 +36,7 @@ export const PHASE_FILL: Record<PhaseEvent['phase'], string> = {
   Bake: '#fef3c7',
   PostTraffic: '#dbeafe',
   Done: '#f3f4f6',
+  Afterwatch: '#f3f4f6',
 };
 
 export const LINE_COLOUR: Record<Series['role'], string> = { current: COLOUR.current, target: COLOUR.target, other: COLOUR.otherVersion };

@@ -1,4 +1,4 @@
-import type { DeploymentReport, FunctionReport, TrafficSample } from '../report';
+import type { DeploymentReport, DeploymentSummary, FunctionReport, ServedCount, TrafficSample } from '../report';
 import { elapsed, type Clock } from './clock';
 import { OUTCOME_COLOUR } from './colours';
 import { alarmTable, hookList } from './evidence';
@@ -11,7 +11,8 @@ export function header(report: DeploymentReport, clock: Clock): string {
   const facts: Array<[string, string]> = [
     ['Started', instant(report.startedAt)],
     ['Finished', `${instant(report.finishedAt)}, ${elapsed(clock, Date.parse(report.finishedAt))} after the start`],
-    ['Time scale', `×${report.timeScale}: 1 s here stands for ${report.timeScale} s in AWS`],
+    ['Time scale', `×${report.timeScale}: the rehearsal ran ${report.timeScale} times faster; every time here is in AWS seconds`],
+    ['Alarm timing', alarmTimingFact(report)],
     ['Traffic', `${count(report.trafficRps)} requests/s through the API`],
   ];
   return `<header class="banner" style="--outcome: ${OUTCOME_COLOUR[report.outcome]}">
@@ -23,6 +24,19 @@ export function header(report: DeploymentReport, clock: Clock): string {
   <div class="outcome" data-testid="outcome">${esc(report.outcome)}</div>
 </header>`;
 }
+
+function alarmTimingFact({ alarmTiming: t }: DeploymentReport): string {
+  if (t.mode === 'instant') return 'instant: alarms evaluated every 100 ms on data recorded as invocations end, a rollback at the first ALARM';
+  return `AWS: Lambda metrics ${t.lambdaMetricDelaySeconds} s and EMF metrics ${t.emfMetricDelaySeconds} s late, alarms evaluated each minute (high-resolution each 10 s), CodeDeploy reading them every ${t.alarmPollSeconds} s`;
+}
+
+const DETECTED: Record<DeploymentSummary['detected'], string> = {
+  'before-full-shift': 'on its canary share',
+  'after-full-shift': 'after the shift to 100 %',
+  'after-deployment-ended': 'after the deployment ended',
+  'not-detected': 'no',
+};
+const served = (count: ServedCount) => `${count.requests} (${count.failed} failed)`;
 
 const anchor = (fn: FunctionReport) => `function-${fn.logicalId}`;
 const versionChange = (fn: FunctionReport) => `${esc(fn.currentVersion)} → ${esc(fn.targetVersion ?? '')}`;
@@ -41,6 +55,9 @@ export function summaryTable(functions: FunctionReport[]): string {
   <td data-testid="summary-reason">${esc(fn.reason ?? '')}</td>
   <td class="number" data-testid="summary-requests">${fn.summary ? count(fn.summary.requestsServedByTarget) : '—'}</td>
   <td class="number" data-testid="summary-failed">${fn.summary ? count(fn.summary.failedRequestsServedByTarget) : '—'}</td>
+  <td class="number" data-testid="summary-canary-share">${fn.summary ? served(fn.summary.canaryShare) : '—'}</td>
+  <td class="number" data-testid="summary-full-share">${fn.summary ? served(fn.summary.fullShare) : '—'}</td>
+  <td data-testid="summary-detected">${fn.summary ? DETECTED[fn.summary.detected] : '—'}</td>
   <td class="number" data-testid="summary-verdict-time">${verdictMs === undefined ? '—' : seconds(verdictMs / 1000)}</td>
 </tr>`;
   });
@@ -51,6 +68,9 @@ export function summaryTable(functions: FunctionReport[]): string {
     { title: 'Reason' },
     { title: 'Requests to new version', number: true },
     { title: 'Failed', number: true },
+    { title: 'On its canary share', number: true },
+    { title: 'With all traffic', number: true },
+    { title: 'Alarm detected it' },
     { title: 'First shift → verdict', number: true },
   ];
   return `<h2 style="margin-top: 24px">Functions</h2>

@@ -18,7 +18,7 @@ export type InvokeResult = { ok: true; payload: string } | { ok: false; error: F
 
 export interface RuntimeOptions {
   /** Credentials, endpoints and other variables every function sees, such as AWS_ENDPOINT_URL_DYNAMODB. */
-  environment: Record<string, string>;
+  environment: () => Record<string, string>;
   onLog?: (functionName: string, line: string) => void;
   /** Called after every invocation, as Lambda's own metrics are. */
   onInvocation?: (record: InvocationRecord) => void;
@@ -152,7 +152,7 @@ export class FunctionVersion {
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       LAMBDA_TASK_ROOT: this.bundleDir,
       ...this.spec.environment,
-      ...this.options.environment,
+      ...this.options.environment(),
     };
   }
 }

@@ -36,6 +36,18 @@ export function eventMarkers(fn: FunctionReport, clock: Clock): Marker[] {
       colour: alarmColour(alarm),
       testId: 'alarm-marker',
     })),
+    ...eventsOf(fn, 'first-failure').map((failure) => ({
+      seconds: clock.seconds(failure.at),
+      label: 'First failure on the new version',
+      colour: COLOUR.bad,
+      testId: 'first-failure-marker',
+    })),
+    ...eventsOf(fn, 'alarm-seen').map((seen) => ({
+      seconds: clock.seconds(seen.at),
+      label: `CodeDeploy sees ${seen.alarm}`,
+      colour: COLOUR.bad,
+      testId: 'alarm-seen-marker',
+    })),
     ...eventsOf(fn, 'rollback').map((rollback) => ({
       seconds: clock.seconds(rollback.at),
       label: `Rollback: ${rollback.reason}`,

@@ -1,0 +1,76 @@
+/**
+ * How a rehearsal keeps AWS's time (the README's "How the rehearsal keeps time" explains each figure).
+ * Every default is a named constant that says where it comes from, or says plainly that it is assumed;
+ * `npm run deploy:local` can override each of them.
+ */
+
+/**
+ * When a period's Lambda metrics (AWS/Lambda: Invocations, Errors, Duration) reach CloudWatch, counted from
+ * the end of the period. Lambda docs: "Lambda sends metric data to CloudWatch in 1-minute intervals", so a
+ * minute's datapoint can arrive up to a minute after the minute closes. The exact delay is not documented:
+ * this upper end of that interval is an assumption.
+ */
+export const LAMBDA_METRIC_DELAY_SECONDS = 60;
+
+/**
+ * When a period's metrics from Embedded Metric Format log lines reach CloudWatch, counted from the end of
+ * the period: Lambda hands the log line to CloudWatch Logs, which extracts the metric asynchronously. AWS
+ * documents no figure; 10 s is an assumption.
+ */
+export const EMF_METRIC_DELAY_SECONDS = 10;
+
+/** CloudWatch docs: "For any period of one minute or longer, an alarm is evaluated every minute". */
+export const STANDARD_EVALUATION_SECONDS = 60;
+
+/** CloudWatch docs: high-resolution alarms (periods of 10, 20 or 30 s) are evaluated every 10 seconds. */
+export const HIGH_RESOLUTION_EVALUATION_SECONDS = 10;
+
+/**
+ * How often CodeDeploy reads the deployment group's alarm states. AWS does not document it; reports put it
+ * at 60 to 120 s. The lower end is an assumption.
+ */
+export const CODEDEPLOY_ALARM_POLL_SECONDS = 60;
+
+export interface AlarmTiming {
+  /**
+   * `aws`: periods aligned to their boundaries, data arriving late, alarms evaluated on CloudWatch's cadence
+   * and read by CodeDeploy on its poll. `instant`: every 100 ms over a sliding window on data recorded when
+   * an invocation ends, and a rollback at the first ALARM (quick to iterate, kind to the design).
+   */
+  mode: 'aws' | 'instant';
+  lambdaMetricDelaySeconds: number;
+  emfMetricDelaySeconds: number;
+  alarmPollSeconds: number;
+}
+
+export const AWS_TIMING: AlarmTiming = {
+  mode: 'aws',
+  lambdaMetricDelaySeconds: LAMBDA_METRIC_DELAY_SECONDS,
+  emfMetricDelaySeconds: EMF_METRIC_DELAY_SECONDS,
+  alarmPollSeconds: CODEDEPLOY_ALARM_POLL_SECONDS,
+};
+
+/** Lambda's own metrics, standard resolution, counted at invocation time; everything else here comes from EMF. */
+export const metricDelaySeconds = (namespace: string, timing: AlarmTiming) =>
+  namespace === 'AWS/Lambda' ? timing.lambdaMetricDelaySeconds : timing.emfMetricDelaySeconds;
+
+/** How often CloudWatch evaluates an alarm of this period. */
+export const evaluationEverySeconds = (periodSeconds: number) =>
+  periodSeconds < 60 ? HIGH_RESOLUTION_EVALUATION_SECONDS : STANDARD_EVALUATION_SECONDS;
+
+/** AWS timing with the given figures instead of the defaults; refuses what no clock could keep. */
+export function alarmTiming(overrides: Partial<Record<keyof AlarmTiming, unknown>> = {}): AlarmTiming {
+  const mode = overrides.mode ?? AWS_TIMING.mode;
+  if (mode !== 'aws' && mode !== 'instant') throw new Error(`alarm timing is aws or instant, not ${String(mode)}`);
+  const seconds = (name: 'lambdaMetricDelaySeconds' | 'emfMetricDelaySeconds' | 'alarmPollSeconds', least: number) => {
+    const value = Number(overrides[name] ?? AWS_TIMING[name]);
+    if (!Number.isFinite(value) || value < least) throw new Error(`${name} must be a number of seconds, at least ${least}`);
+    return value;
+  };
+  return {
+    mode,
+    lambdaMetricDelaySeconds: seconds('lambdaMetricDelaySeconds', 0),
+    emfMetricDelaySeconds: seconds('emfMetricDelaySeconds', 0),
+    alarmPollSeconds: seconds('alarmPollSeconds', 1),
+  };
+}
