@@ -61,13 +61,14 @@ async function main() {
       label,
       verdict,
       fn.outcome === 'RolledBack' ? s(summary.firstShiftToVerdictMs) : '—',
+      s(summary.firstShiftToAlarmMs),
       DETECTED[summary.detected],
       `${summary.canaryShare.requests} / ${summary.canaryShare.failed}`,
       `${summary.fullShare.requests} / ${summary.fullShare.failed}`,
     ]);
   }
   removeCandidates();
-  const header = ['fault', 'outcome', 'first shift → rollback', 'alarm vs 100 % shift', 'at 10 %: served / failed', 'at 100 %: served / failed'];
+  const header = ['fault', 'outcome', 'first shift → rollback', 'first shift → alarm', 'alarm vs 100 % shift', 'at 10 %: served / failed', 'at 100 %: served / failed'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(`\n=== GetCompanyFunction, ${TRAFFIC_RPS} rps, time scale ${timeScale}, ${timing.mode} alarm timing (times in AWS seconds) ===`);

@@ -146,7 +146,10 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     enter('PostTraffic');
     await Promise.race([runHook('PostTraffic', spec.postTrafficHook, ids.postTraffic), alarmFired]);
   } catch (error) {
-    if (!(error instanceof RolledBack)) throw error;
+    if (!(error instanceof RolledBack)) {
+      clearInterval(ticker);
+      throw error;
+    }
     outcome = 'RolledBack';
     reason = error.message;
     timeline.push({ at: Date.now(), kind: 'rollback', reason });
