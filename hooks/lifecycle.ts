@@ -48,7 +48,7 @@ function lifecycleIds(event: unknown): LifecycleIds | undefined {
   return { deploymentId: DeploymentId, executionId: LifecycleEventHookExecutionId };
 }
 
-async function findTarget(codedeploy: CodeDeployClient, deploymentId: string, abortSignal: AbortSignal): Promise<DeploymentTarget> {
+export async function findTarget(codedeploy: CodeDeployClient, deploymentId: string, abortSignal?: AbortSignal): Promise<DeploymentTarget> {
   const { targetIds = [] } = await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal });
   if (targetIds.length !== 1) throw new Error(`expected one Lambda deployment target, found ${targetIds.length}`);
   const { deploymentTarget } = await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId: targetIds[0] }), {

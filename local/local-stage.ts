@@ -2,7 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import { credentialsOfDataDir, newStageCredentials, type StageCredentials } from './credentials';
 import { listenOnLoopback, type RequestTimeouts } from './net';
+import { createCloudWatchServer, type CloudWatchTime } from './services/cloudwatch/api';
+import { AwsClock } from './services/cloudwatch/aws-clock';
+import { AWS_TIMING } from './services/cloudwatch/aws-timing';
 import { LocalCloudWatch } from './services/cloudwatch/metrics';
+import { LocalEventBridge } from './services/eventbridge';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
 import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
 import { type DynamoDbLocal, type DynamoDbLocalEvent, ensureTables, startDynamoDbLocal } from './services/dynamodb';
@@ -48,6 +52,10 @@ export interface LocalStage {
   secretsManager: LocalSecretsManager;
   /** What CloudWatch would hold: Lambda's metrics and the functions' EMF metrics, from real invocations. */
   metrics: LocalCloudWatch;
+  /** The AWS time the stage's CloudWatch answers in: a rehearsal's clock while one runs. */
+  awsTime: CloudWatchTime;
+  /** The default event bus, delivering to the functions the template's EventBridge rules name. */
+  eventbridge: LocalEventBridge;
   /** Every function log line ('log': functionName, line), API access ('access': entry) and DynamoDB Local event, for whoever listens. */
   events: EventEmitter<StageEvents>;
   stop(): Promise<void>;
@@ -125,21 +133,25 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       },
       onInvocation: (record) => metrics.recordInvocation(record),
     });
+    const awsTime: CloudWatchTime = { clock: new AwsClock(1), timing: AWS_TIMING };
+    const eventbridge = new LocalEventBridge(model.rules, (target, event) => lambda!.invoke(target, event), (line) => events.emit('log', 'EventBridge', line));
     const codedeploy = new LocalCodeDeploy();
     const api = createApiServer({ stage: model, lambda, timeouts: options.requestTimeouts, onAccess: (entry) => events.emit('access', entry) });
     const lambdaApi = createLambdaApiServer(lambda, credentials);
     const codedeployApi = createCodeDeployServer(codedeploy, credentials);
     const secretsManager = new LocalSecretsManager(model.secrets);
     const secretsManagerApi = createSecretsManagerServer(secretsManager, credentials);
-    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi);
+    const cloudwatchApi = createCloudWatchServer(metrics, () => stage.awsTime, credentials);
+    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi, cloudwatchApi);
     const url = await listenOnLoopback(api, options.port ?? 3000);
     endpoints.AWS_ENDPOINT_URL_LAMBDA = await listenOnLoopback(lambdaApi);
     endpoints.AWS_ENDPOINT_URL_CODEDEPLOY = await listenOnLoopback(codedeployApi);
     endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER = await listenOnLoopback(secretsManagerApi);
+    endpoints.AWS_ENDPOINT_URL_CLOUDWATCH = await listenOnLoopback(cloudwatchApi);
     const stepFunctions = await startStepFunctionsServer({ apiUrl: url, credentials });
     sfn = stepFunctions;
     endpoints.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
-    return {
+    const stage: LocalStage = {
       url,
       dynamoEndpoint,
       endpoints,
@@ -151,9 +163,12 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       codedeploy,
       secretsManager,
       metrics,
+      awsTime,
+      eventbridge,
       events,
       stop,
     };
+    return stage;
   } catch (error) {
     await stop();
     throw error;

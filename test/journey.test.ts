@@ -103,7 +103,7 @@ interface FailureCase {
 }
 
 const failures: FailureCase[] = [
-  { title: 'create answers 500', faults: { CreateCompany: answerStatus(500) }, error: 'CreateCompany.ApiGateway.500', status: 500, attempts: 1,  },
+  { title: 'create answers 500 every time', faults: { CreateCompany: answerStatus(500) }, error: 'CreateCompany.ApiGateway.500', status: 500, attempts: 4 },
   {
     title: 'create answers 200 instead of 201',
     faults: { CreateCompany: rewrite(() => ({ status: 200 })) },
@@ -222,6 +222,18 @@ describe('the journey when the API throttles', () => {
       expect(proxy.seen.filter((s) => s.step === step)[1]?.status).toBeDefined();
     }
     expect(proxy.attempts('CleanUp')).toBe(0);
+    expect(await stage.snapshot()).toBe(before);
+  });
+});
+
+describe('the journey when a create is answered 500 after the company was stored', () => {
+  it('retries with the same Idempotency-Key, gets the company the first attempt stored, and leaves no other behind', async () => {
+    const before = await stage.snapshot();
+    proxy.reset({ CreateCompany: once(rewrite(() => ({ status: 500 }))) });
+    const result = await runJourney(faulty);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(proxy.seen.filter((s) => s.step === 'CreateCompany').map((s) => s.status)).toEqual([500, 201]);
     expect(await stage.snapshot()).toBe(before);
   });
 });

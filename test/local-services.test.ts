@@ -1,9 +1,15 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CodeDeployClient,
+  DeploymentAlreadyCompletedException,
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
+  ListDeploymentsCommand,
   PutLifecycleEventHookExecutionStatusCommand,
+  StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
+import { AwsClock } from '../local/services/cloudwatch/aws-clock';
+import { alarmTiming } from '../local/services/cloudwatch/aws-timing';
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { LOCAL_REGION } from '../local/template/cloudformation';
 import { functionNamed } from './support/hook-runs';
@@ -95,17 +101,88 @@ describe('CodeDeploy', () => {
     expect(after.deploymentTarget?.lambdaTarget?.lifecycleEvents?.[0]?.status).toBe('Succeeded');
   });
 
+  it('lists, describes and stops deployments of a deployment group, telling whoever plays it', async () => {
+    const group = { applicationName: 'local-App', deploymentGroupName: 'local-GetCompanyFunctionDeploymentGroup' };
+    const { deploymentId } = stage.codedeploy.createDeployment({
+      functionName: 'GetCompanyFunction',
+      alias: 'live',
+      currentVersion: '1',
+      targetVersion: '2',
+      targetVersionWeight: 0,
+      application: group.applicationName,
+      deploymentGroup: group.deploymentGroupName,
+    });
+    const stops: string[] = [];
+    stage.codedeploy.onStop(deploymentId, (id) => stops.push(id));
+    const inProgress = { ...group, includeOnlyStatuses: ['InProgress' as const] };
+    expect((await codedeploy.send(new ListDeploymentsCommand(inProgress))).deployments).toEqual([deploymentId]);
+    const info = (await codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo!;
+    expect(info).toMatchObject({ deploymentId, ...group, status: 'InProgress', computePlatform: 'Lambda' });
+    expect(Math.abs(info.createTime!.getTime() - Date.now())).toBeLessThan(60_000);
+
+    expect(await codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }))).toMatchObject({ status: 'Pending' });
+    expect(stops).toEqual([deploymentId]);
+    expect((await codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo!.status).toBe('Stopped');
+    expect((await codedeploy.send(new ListDeploymentsCommand(inProgress))).deployments).toEqual([]);
+    await expect(codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }))).rejects.toBeInstanceOf(DeploymentAlreadyCompletedException);
+    expect(stops).toHaveLength(1);
+  });
+
   it('answers unknown deployments and operations in its own error shape', async () => {
     await expect(codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: 'd-NOPE', targetId: 'x' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
-    await expect(codedeploy.send(new GetDeploymentCommand({ deploymentId: 'd-NOPE' }))).rejects.toMatchObject({ name: 'UnknownOperationException' });
+    await expect(codedeploy.send(new GetDeploymentCommand({ deploymentId: 'd-NOPE' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
+    await expect(codedeploy.send(new StopDeploymentCommand({ deploymentId: 'd-NOPE' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
+  });
+});
+
+describe('CloudWatch', () => {
+  // A function of its own, so that the other tests' invocations add nothing to it.
+  const dimensions = { FunctionName: 'MetricDataTestFunction', ExecutedVersion: '2' };
+  const query = (Period: number) => ({
+    Id: 'requests',
+    MetricStat: { Metric: { Namespace: 'CompanyCanary', MetricName: 'Requests', Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) }, Period, Stat: 'Sum' },
+  });
+
+  it('answers GetMetricData per aligned period, and with AWS timing only once a period has arrived', async () => {
+    const cloudwatch = new CloudWatchClient({ region: LOCAL_REGION, credentials: stage.credentials, endpoint: stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH, maxAttempts: 1 });
+    const previous = stage.awsTime;
+    try {
+      const now = Date.now();
+      // The newest 10 s period whose data has arrived (EMF's 10 s after it ends), and the one after it.
+      const arrived = Math.floor((now - 10_000) / 10_000) * 10_000 - 10_000;
+      const pending = arrived + 10_000;
+      for (const at of [arrived + 1_000, arrived + 2_000, arrived + 9_999, pending + 1_000, pending + 5_000]) {
+        stage.metrics.put({ namespace: 'CompanyCanary', name: 'Requests', dimensions, value: 1, at, storageResolution: 1 });
+      }
+      const read = (Period: number) =>
+        cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: [query(Period)], StartTime: new Date(arrived - 30_000), EndTime: new Date(now + 1_000), ScanBy: 'TimestampAscending' }));
+      stage.awsTime = { clock: new AwsClock(1), timing: alarmTiming({ emfMetricDelaySeconds: 10 }) };
+      const tenSeconds = (await read(10)).MetricDataResults![0]!;
+      expect(tenSeconds.Values).toEqual([3]);
+      expect(tenSeconds.Timestamps!.map((t) => t.getTime())).toEqual([arrived]);
+      stage.awsTime = { clock: new AwsClock(1), timing: alarmTiming({ mode: 'instant' }) };
+      expect((await read(10)).MetricDataResults![0]!.Values).toEqual([3, 2]);
+      await expect(cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: [{ Id: 'x', Expression: 'requests * 2' }], StartTime: new Date(arrived), EndTime: new Date(now) }))).rejects.toMatchObject({
+        name: 'InvalidParameterValueException',
+      });
+    } finally {
+      stage.awsTime = previous;
+      cloudwatch.destroy();
+    }
   });
 });
 
 describe("every local AWS endpoint serves only requests signed with the stage's credentials", () => {
   const endpoints = () => Object.entries(stage.endpoints).filter(([name]) => name !== 'AWS_ENDPOINT_URL_DYNAMODB');
 
-  it('refuses unsigned requests, as AWS does, on Lambda, CodeDeploy, Step Functions and Secrets Manager', async () => {
-    expect(endpoints().map(([name]) => name).sort()).toEqual(['AWS_ENDPOINT_URL_CODEDEPLOY', 'AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_SFN']);
+  it('refuses unsigned requests, as AWS does, on Lambda, CodeDeploy, Step Functions, Secrets Manager and CloudWatch', async () => {
+    expect(endpoints().map(([name]) => name).sort()).toEqual([
+      'AWS_ENDPOINT_URL_CLOUDWATCH',
+      'AWS_ENDPOINT_URL_CODEDEPLOY',
+      'AWS_ENDPOINT_URL_LAMBDA',
+      'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+      'AWS_ENDPOINT_URL_SFN',
+    ]);
     for (const [, url] of endpoints()) {
       const response = await fetch(`${url}/2015-03-31/functions/GetCompanyFunction/invocations`, { method: 'POST', body: '{}' });
       expect(response.status).toBe(403);

@@ -4,16 +4,16 @@ import { operations } from '../open-api/contract';
 import { readTemplate, ROOT, type Template } from '../local/template/cloudformation';
 import { functionArn, loadStage } from '../local/template/stage';
 import { integrationFunctionArn } from '../local/services/api-gateway/routes';
-import { SERVER_ERROR_METRIC } from '../functions/http/metrics';
+import { VERSION_METRICS } from '../functions/http/metrics';
 
 /** template.yaml and the OpenAPI document agree: each route reaches its function's alias, and only it. */
 
 const template = readTemplate('template.yaml');
 const stage = loadStage();
 const proxied = operations(stage.apiDocument).filter((op) => op.integration?.type === 'aws_proxy');
-/** The functions that serve the API: those shipped by CodeDeploy (the hooks opt out). */
+/** The functions that serve the API: those shipped by CodeDeploy (the hooks opt out; the guard has no preference). */
 const companyFunctions = Object.entries<Template>(template.Resources).filter(
-  ([, r]) => r.Type === 'AWS::Serverless::Function' && r.Properties.DeploymentPreference?.Enabled !== false,
+  ([, r]) => r.Type === 'AWS::Serverless::Function' && r.Properties.DeploymentPreference && r.Properties.DeploymentPreference.Enabled !== false,
 );
 
 it('every Lambda integration targets the live alias of a function in template.yaml', () => {
@@ -72,14 +72,14 @@ it('the page-token key reaches only ListCompaniesFunction, as the secret ARN it 
   expect(readers).toEqual(['ListCompaniesFunction']);
 });
 
-it("the only Resource '*' left are the log-delivery actions that take no other, with a comment saying why", () => {
+it("the only Resource '*' left are the log-delivery actions and GetMetricData, which take no other, with a comment saying why", () => {
   const text = readFileSync(join(ROOT, 'template.yaml'), 'utf8');
   const statements = Object.values<Template>(template.Resources).flatMap((r) =>
     (r.Properties?.Policies ?? []).flatMap((p: Template) => (typeof p === 'object' ? (p.Statement ?? []) : [])),
   );
   const onEverything = statements.filter((s: Template) => [s.Resource].flat().includes('*'));
   expect(onEverything.flatMap((s: Template) => [s.Action].flat()).sort()).toEqual(
-    ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:UpdateLogDelivery'].sort(),
+    ['cloudwatch:GetMetricData', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:UpdateLogDelivery'].sort(),
   );
   // Each such statement, written `- Effect: Allow … Resource: '*'`, has a comment line right above it.
   const lines = text.split('\n');
@@ -108,16 +108,44 @@ it("the PreTraffic hook's map of functions to operations is the OpenAPI document
   expect(JSON.parse(hook.environment.OPERATION_BY_FUNCTION!)).toEqual(fromContract);
 });
 
-it('each Company function is watched by its three alarms, on the metric the handlers publish', () => {
+const deploymentAlarms = (logicalId: string): string[] => template.Resources[logicalId].Properties.DeploymentPreference.Alarms.map((a: Template) => a.Ref);
+
+it("each Company function is watched by Lambda's Errors alarm and by 10-second alarms on the metrics its handler publishes, for its new version only", () => {
+  const version = (logicalId: string) => ({ Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [logicalId, 'Version.Version'] } });
   for (const op of proxied) {
     const logicalId = integrationFunctionArn(op).split(':function:')[1]!.replace(/:live$/, '');
-    const alarms = template.Resources[logicalId].Properties.DeploymentPreference.Alarms.map((a: Template) => template.Resources[a.Ref].Properties);
-    expect(alarms.map((a: Template) => `${a.Namespace}/${a.MetricName}`).sort()).toEqual(
-      ['AWS/Lambda/Duration', 'AWS/Lambda/Errors', `${SERVER_ERROR_METRIC.namespace}/${SERVER_ERROR_METRIC.name}`].sort(),
-    );
-    for (const alarm of alarms) {
-      expect(alarm.Dimensions).toContainEqual({ Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [logicalId, 'Version.Version'] } });
-      expect(alarm).toMatchObject({ Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching' });
+    const alarms: Template[] = deploymentAlarms(logicalId).map((id) => template.Resources[id].Properties);
+    const crashes = alarms.filter((a) => a.Namespace === 'AWS/Lambda');
+    expect(crashes.map((a) => a.MetricName)).toEqual(['Errors']);
+    expect(crashes[0]!.Dimensions).toContainEqual(version(logicalId));
+    expect(crashes[0]).toMatchObject({ Period: 60, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    const rates = alarms.filter((a) => a.Metrics);
+    expect(rates).toHaveLength(2);
+    for (const alarm of rates) {
+      const stats = alarm.Metrics.filter((m: Template) => m.MetricStat);
+      expect(stats.map((m: Template) => m.MetricStat.Period)).toEqual(stats.map(() => 10));
+      for (const m of stats) {
+        expect(m.MetricStat.Metric.Namespace).toBe(VERSION_METRICS.namespace);
+        expect(m.MetricStat.Metric.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: logicalId } }, version(logicalId)]);
+      }
+      expect(stats.map((m: Template) => m.MetricStat.Metric.MetricName)).toContain(VERSION_METRICS.requests);
+      expect(alarm).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
     }
+    expect(rates.flatMap((a) => a.Metrics.map((m: Template) => m.MetricStat?.Metric.MetricName)).filter(Boolean).sort()).toEqual(
+      [VERSION_METRICS.requests, VERSION_METRICS.serverErrors, VERSION_METRICS.requests, VERSION_METRICS.latency].sort(),
+    );
   }
+});
+
+it("the stopper hears of, and maps to its deployment group, exactly the Company functions' deployment alarms", () => {
+  const functions = stage.functions.filter((fn) => stage.deploymentOf(fn.logicalId, '1'));
+  const expected = Object.fromEntries(
+    functions.flatMap((fn) => deploymentAlarms(fn.logicalId).map((alarm) => [`local-${alarm}`, stage.deploymentOf(fn.logicalId, '1')!.deploymentGroup])),
+  );
+  const stopper = stage.functions.find((fn) => fn.logicalId === 'StopDeploymentFunction')!;
+  expect(JSON.parse(stopper.environment.DEPLOYMENT_GROUP_BY_ALARM!)).toEqual(expected);
+  const rule = stage.rules.find((r) => r.target === stopper.functionName)!;
+  expect((rule.pattern as { detail: { alarmName: string[] } }).detail.alarmName.sort()).toEqual(Object.keys(expected).sort());
+  const judge = stage.rules.find((r) => r.target === 'CanaryJudgeFunction')!;
+  expect(judge.pattern).toMatchObject({ source: ['aws.codedeploy'], detail: { state: ['START'], application: [stage.deploymentOf(functions[0]!.logicalId, '1')!.application] } });
 });

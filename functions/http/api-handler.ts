@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { recordServerError } from './metrics';
+import { recordRequest } from './metrics';
 import { problemFor, problemResponse } from './responses';
 
 export type ApiOperation = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -15,22 +15,22 @@ export const logger = new Logger({ serviceName: 'company-api' });
 export function apiHandler(operationId: string, build: () => ApiOperation) {
   let operation: ApiOperation | undefined;
   return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const started = performance.now();
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     logger.addContext(context);
     logger.appendKeys({ operationId, requestId });
+    let response: APIGatewayProxyResult;
     try {
       operation ??= build();
-      const response = await operation(event, context);
-      if (response.statusCode >= 500) recordServerError();
+      response = await operation(event, context);
       logger.info('request served', { statusCode: response.statusCode });
-      return response;
     } catch (error) {
       const problem = problemFor(error, requestId);
-      if (problem.status >= 500) {
-        recordServerError();
-        logger.error('request failed', { statusCode: problem.status, error: error as Error });
-      } else logger.info('request refused', { statusCode: problem.status, problemType: problem.type });
-      return problemResponse(problem);
+      if (problem.status >= 500) logger.error('request failed', { statusCode: problem.status, error: error as Error });
+      else logger.info('request refused', { statusCode: problem.status, problemType: problem.type });
+      response = problemResponse(problem);
     }
+    recordRequest(response.statusCode, performance.now() - started);
+    return response;
   };
 }

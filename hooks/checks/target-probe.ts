@@ -41,8 +41,29 @@ function proxyEvent(request: ProbeRequest) {
 
 export type Probe = (request: ProbeRequest) => Promise<ProbeResponse>;
 
+/**
+ * A request that fails on the server's side (a 5xx, or the function failing) is tried again, twice, a moment
+ * later: transient trouble below the function (a throttled table, a dropped connection) must not fail a
+ * good version, and a real bug fails every attempt. A create carries an Idempotency-Key, so that its retry
+ * cannot store a second company.
+ */
+const ATTEMPTS = 3;
+const RETRY_PAUSE_MS = 200;
+
 /** Invokes one qualified function (a version or an alias) with proxy events and decodes its answers. */
 export function probe(lambda: LambdaClient, functionName: string, qualifier: string | undefined, abortSignal: AbortSignal): Probe {
+  const once = invokeOnce(lambda, functionName, qualifier, abortSignal);
+  return async (request) => {
+    const keyed = request.method === 'POST' ? { ...request, headers: { 'Idempotency-Key': randomUUID(), ...request.headers } } : request;
+    for (let attempt = 1; ; attempt++) {
+      const response = await once(keyed);
+      if ((response.statusCode < 500 && !response.functionError) || attempt === ATTEMPTS) return response;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * attempt));
+    }
+  };
+}
+
+function invokeOnce(lambda: LambdaClient, functionName: string, qualifier: string | undefined, abortSignal: AbortSignal): Probe {
   return async (request) => {
     const result = await lambda.send(
       new InvokeCommand({ FunctionName: functionName, Qualifier: qualifier, Payload: Buffer.from(JSON.stringify(proxyEvent(request))) }),

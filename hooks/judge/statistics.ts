@@ -37,13 +37,13 @@ function betaOf({ trials, failures }: Proportion) {
   const mean = a / (a + b);
   const sd = Math.sqrt((a * b) / ((a + b) ** 2 * (a + b + 1)));
   const logNorm = logGamma(a + b) - logGamma(a) - logGamma(b);
-  const logDensity = (p: number) => (p <= 0 || p >= 1 ? -Infinity : logNorm + (a - 1) * Math.log(p) + (b - 1) * Math.log(1 - p));
-  return { mean, sd, logDensity };
+  return { a, b, mean, sd, logNorm };
 }
 
 /**
  * P(new rate > old rate + margin | the counts), by integrating the two posteriors on a grid over where their
- * mass is: Σ over y of density_old(y) · P(new > y + margin).
+ * mass is: Σ over y of density_old(y) · P(new > y + margin). Both densities share the grid's logarithms, in
+ * typed arrays: bench:judge calls this some 700,000 times.
  */
 export function probabilityWorse(newer: Proportion, older: Proportion, margin: number): number {
   const n = betaOf(newer);
@@ -51,24 +51,31 @@ export function probabilityWorse(newer: Proportion, older: Proportion, margin: n
   const from = Math.max(0, Math.min(n.mean - SPAN_SDS * n.sd, o.mean - SPAN_SDS * o.sd));
   const to = Math.min(1, Math.max(n.mean + SPAN_SDS * n.sd, o.mean + SPAN_SDS * o.sd + margin));
   const step = (to - from) / GRID_POINTS;
-  const at = (i: number) => from + (i + 0.5) * step;
-  const newDensity = Array.from({ length: GRID_POINTS }, (_, i) => Math.exp(n.logDensity(at(i))) * step);
-  const oldDensity = Array.from({ length: GRID_POINTS }, (_, i) => Math.exp(o.logDensity(at(i))) * step);
-  const newTotal = newDensity.reduce((s, d) => s + d, 0);
-  const oldTotal = oldDensity.reduce((s, d) => s + d, 0);
-  // P(new > x) for each grid point, from the top down.
-  const newAbove = new Array<number>(GRID_POINTS + 1).fill(0);
-  for (let i = GRID_POINTS - 1; i >= 0; i--) newAbove[i] = newAbove[i + 1]! + newDensity[i]! / newTotal;
+  // Each cell's mass, at its midpoint (always inside (0, 1)).
+  const newMass = new Float64Array(GRID_POINTS);
+  const oldMass = new Float64Array(GRID_POINTS);
+  let newTotal = 0;
+  let oldTotal = 0;
+  for (let i = 0; i < GRID_POINTS; i++) {
+    const p = from + (i + 0.5) * step;
+    const logP = Math.log(p);
+    const logQ = Math.log1p(-p);
+    newTotal += newMass[i] = Math.exp(n.logNorm + (n.a - 1) * logP + (n.b - 1) * logQ);
+    oldTotal += oldMass[i] = Math.exp(o.logNorm + (o.a - 1) * logP + (o.b - 1) * logQ);
+  }
+  // P(new > x) for each cell's lower edge, from the top down.
+  const newAbove = new Float64Array(GRID_POINTS + 1);
+  for (let i = GRID_POINTS - 1; i >= 0; i--) newAbove[i] = newAbove[i + 1]! + newMass[i]! / newTotal;
   // P(new > x): the cells above x's cell, and the part of its own cell above it.
   const newAboveX = (x: number) => {
     const position = (x - from) / step;
     if (position <= 0) return 1;
     if (position >= GRID_POINTS) return 0;
     const cell = Math.floor(position);
-    return newAbove[cell + 1]! + (cell + 1 - position) * (newDensity[cell]! / newTotal);
+    return newAbove[cell + 1]! + (cell + 1 - position) * (newMass[cell]! / newTotal);
   };
   let probability = 0;
-  for (let i = 0; i < GRID_POINTS; i++) probability += (oldDensity[i]! / oldTotal) * newAboveX(at(i) + margin);
+  for (let i = 0; i < GRID_POINTS; i++) probability += (oldMass[i]! / oldTotal) * newAboveX(from + (i + 0.5) * step + margin);
   return Math.min(1, Math.max(0, probability));
 }
 

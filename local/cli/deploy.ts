@@ -1,15 +1,16 @@
 /**
  * `npm run deploy:local`: rehearses `sam deploy` on a local stage. Every function whose bundle changed is
  * deployed as template.yaml says — PreTraffic hook, canary shift, alarms on the new version, PostTraffic
- * hook — under steady traffic, and rolled back at the first failure CodeDeploy would see. Exit code 0 when
- * deployed.
- *   --traffic <rps>               load while deploying (default 20; 0 for none, though alarms then judge nothing)
+ * hook, with the stopper and the canary judge — under steady traffic, and rolled back as CodeDeploy would.
+ * Exit code 0 when deployed.
+ *   --traffic <rps>               requests per AWS second while deploying (default 20; 0 for none, though
+ *                                 alarms and judge then judge nothing); the stage serves rps × time scale
  *   --time-scale <n>              run intervals and alarm periods n times faster (default 1: real minutes)
  *   --from <git-ref>              take the current version from a ref instead of what the stage serves
  *   --alarm-timing aws|instant    alarms on AWS's clock (default), or every 100 ms with no delay
  *   --alarm-poll <s>              how often CodeDeploy reads the alarms (default 60; AWS does not say)
  *   --lambda-metric-delay <s>     when a period's AWS/Lambda datapoint arrives after it ends (default 60)
- *   --emf-metric-delay <s>        when a period's EMF datapoint arrives after it ends (default 10)
+ *   --emf-metric-delay <s>        when a period's EMF datapoint arrives after it ends (default 5)
  * With `npm start` running, the rehearsal runs on that stage, whose aliases serve the current version and
  * keep the outcome. Otherwise it starts a stage of its own, on what the last such rehearsal deployed
  * (kept in .local/deployed), else on HEAD.

@@ -72,7 +72,31 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     progress();
   };
 
-  const ids = codedeploy.createDeployment({ functionName: fn.functionName, alias, currentVersion, targetVersion, targetVersionWeight: 0 });
+  const ids = codedeploy.createDeployment({
+    functionName: fn.functionName,
+    alias,
+    currentVersion,
+    targetVersion,
+    targetVersionWeight: 0,
+    application: spec.application,
+    deploymentGroup: spec.deploymentGroup,
+  });
+  // CodeDeploy and CloudWatch tell EventBridge what happens, as on AWS, so the template's rules hear of it.
+  const deploymentEvent = (state: 'START' | 'SUCCESS' | 'FAILURE' | 'STOP') =>
+    ctx.stage.eventbridge.put({
+      source: 'aws.codedeploy',
+      detailType: 'CodeDeploy Deployment State-change Notification',
+      detail: { application: spec.application, deploymentGroup: spec.deploymentGroup, deploymentId: ids.deploymentId, state, region: LOCAL_REGION },
+    });
+  const alarmEvent = (transition: AlarmTransition, previous: AlarmState) => {
+    const alarm = spec.alarms.find((a) => a.logicalId === transition.alarm)!;
+    ctx.stage.eventbridge.put({
+      source: 'aws.cloudwatch',
+      detailType: 'CloudWatch Alarm State Change',
+      detail: { alarmName: alarm.name, state: { value: transition.state, timestamp: new Date(transition.at).toISOString() }, previousState: { value: previous } },
+    });
+  };
+  deploymentEvent('START');
 
   // CodeDeploy's side of a hook: invoke it through Lambda, then read what it reported from CodeDeploy.
   const local = { region: LOCAL_REGION, credentials: ctx.stage.credentials };
@@ -99,9 +123,17 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   let codedeployWatching = false;
   let nextPoll = Date.now();
   const pollMs = (ctx.timing.alarmPollSeconds * 1000) / ctx.clock.timeScale;
+  let stoppedOnRequest = false;
+  codedeploy.onStop(ids.deploymentId, () => {
+    stoppedOnRequest = true;
+    alarmed?.('stopped on request (StopDeployment), rolling back');
+  });
   const ticker = setInterval(() => {
     const now = Date.now();
+    const before = { ...watch.states };
     for (const transition of watch.tick(now)) {
+      alarmEvent(transition, before[transition.alarm]!);
+      before[transition.alarm] = transition.state;
       alarms.push(transition);
       progress();
       if (ctx.timing.mode === 'instant' && codedeployWatching && transition.state === 'ALARM') alarmed?.(`alarm ${transition.alarm} went into ALARM`);
@@ -148,10 +180,11 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   } catch (error) {
     if (!(error instanceof RolledBack)) {
       clearInterval(ticker);
+      codedeploy.finish(ids.deploymentId, 'Failed');
       throw error;
     }
     outcome = 'RolledBack';
-    reason = error.message;
+    reason = stoppedOnRequest ? `${error.message}: ${await stopEvidence(ctx.logs, ids.deploymentId)}` : error.message;
     timeline.push({ at: Date.now(), kind: 'rollback', reason });
     route(0);
   } finally {
@@ -160,6 +193,8 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     codedeployApi.destroy();
   }
   timeline.push({ at: Date.now(), kind: 'verdict', outcome });
+  if (!stoppedOnRequest) codedeploy.finish(ids.deploymentId, outcome === 'Succeeded' ? 'Succeeded' : 'Failed');
+  deploymentEvent(stoppedOnRequest ? 'STOP' : outcome === 'Succeeded' ? 'SUCCESS' : 'FAILURE');
   // After a rollback nothing the alarms say can change the outcome; after a success, they show what AWS would
   // have seen too late.
   const settled = ctx.clock.wall(ctx.clock.aws(Date.now()) + watch.settleAwsMs());
@@ -171,6 +206,25 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   enter('Done');
   return { logicalId: fn.logicalId, functionName: fn.functionName, currentVersion, targetVersion, outcome, reason, timeline, hooks, alarms };
 }
+
+/** Who stopped the deployment and why, from the guard's log line about it (the stopper's or the judge's). */
+async function stopEvidence(logs: string[], deploymentId: string): Promise<string> {
+  for (let waited = 0; waited < 2_000; waited += 50) {
+    const line = logs.findLast((l) => l.includes('deployment stopped, rolling back') && l.includes(deploymentId));
+    if (line) {
+      const entry = JSON.parse(line);
+      return entry.alarm ? `the stopper acted on alarm ${entry.alarm}` : `the canary judge found it worse (${describeJudgement(entry.judgement)})`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return 'by no guard the log names';
+}
+
+const describeJudgement = (judgement: Array<{ metric: string; outcome: string; confidence?: number }> = []) =>
+  judgement
+    .filter((r) => r.outcome === 'fail')
+    .map((r) => `${r.metric}, ${((r.confidence ?? 0) * 100).toFixed(1)} % sure`)
+    .join('; ');
 
 /** The hook's verdict line (it logs exactly one per lifecycle event), which arrives just after the invoke. */
 async function hookEvidence(logs: string[], from: number, deploymentId: string): Promise<unknown> {

@@ -4,7 +4,7 @@ const DETECTED: Record<DeploymentSummary['detected'], string> = {
   'before-full-shift': 'while it had only its canary share',
   'after-full-shift': 'only after it had all traffic',
   'after-deployment-ended': 'only after the deployment had ended, too late to roll back',
-  'not-detected': 'by no alarm',
+  'not-detected': 'by no alarm and no judge',
 };
 
 const at = (ms: number | undefined) => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
@@ -16,7 +16,7 @@ export function describeFunction(fn: FunctionReport): string[] {
   if (!s) return lines;
   lines.push(
     `new version served ${s.canaryShare.requests} requests on its canary share (${s.canaryShare.failed} failed) and ${s.fullShare.requests} with all traffic (${s.fullShare.failed} failed)`,
-    `from the first shift: first failure ${at(s.firstShiftToFirstFailureMs)}, first alarm ${at(s.firstShiftToAlarmMs)}, verdict ${at(s.firstShiftToVerdictMs)}; detected ${DETECTED[s.detected]}`,
+    `from the first shift: first failure ${at(s.firstShiftToFirstFailureMs)}, first seen ${at(s.firstShiftToDetectionMs)}${s.detectedBy ? ` (${s.detectedBy})` : ''}, verdict ${at(s.firstShiftToVerdictMs)}; detected ${DETECTED[s.detected]}`,
   );
   return lines;
 }

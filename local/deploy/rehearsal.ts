@@ -5,11 +5,13 @@ import { AwsClock } from '../services/cloudwatch/aws-clock';
 import { type AlarmTiming, AWS_TIMING } from '../services/cloudwatch/aws-timing';
 import { type LocalStage, startLocalStage } from '../local-stage';
 import { ROOT } from '../template/cloudformation';
-import { type FunctionSpec, loadStage } from '../template/stage';
+import { functionArn, type FunctionSpec, loadStage } from '../template/stage';
 import { buildAll, checkout, deployedState, fingerprint } from './bundles';
 import { type CanaryProgress, deployVersion } from './canary';
 import type { DeploymentReport, FunctionReport, ServedCount, TrafficSample } from './report';
-import { startTraffic } from './traffic';
+import { OPERATION_IDS, type Operation, startTraffic } from './traffic';
+import { operations } from '../../open-api/contract';
+import { integrationFunctionArn } from '../services/api-gateway/routes';
 
 /**
  * A whole deployment rehearsed on a local stage: each function whose bundle differs from what its alias
@@ -47,6 +49,9 @@ export interface Rehearsal {
   reportDir: string;
 }
 
+/** Cold environments of every function warm in a few seconds; a stage still failing after this is overloaded. */
+const WARM_UP_LIMIT_MS = 20_000;
+
 const companyFunctions = (stage: Pick<LocalStage, 'model'>) => stage.model.functions.filter((fn) => stage.model.deploymentOf(fn.logicalId, '1'));
 
 /** Rehearses on a running stage, whose aliases serve the current version; they serve the outcome after. */
@@ -80,15 +85,23 @@ export async function rehearseOn(stage: LocalStage, options: RehearsalOptions): 
       const timing = options.alarmTiming ?? AWS_TIMING;
       const described = timing.mode === 'aws' ? `AWS alarm timing (CodeDeploy polls every ${timing.alarmPollSeconds} s)` : 'instant alarm timing';
       say(`deploying ${targets.map((t) => `${t.fn.logicalId} → version ${t.version}`).join(', ')} at time scale ${options.timeScale}, ${described}`);
-      const traffic = options.trafficRps > 0 ? startTraffic(stage.url, options.trafficRps) : undefined;
+      const clock = new AwsClock(options.timeScale);
+      const restore = await keepAwsTime(stage, clock, timing);
+      // Requests per AWS second: at a time scale of k the wall clock sees k times as many.
+      const focus = trafficFocus(stage, targets.map((t) => t.fn));
+      const traffic = options.trafficRps > 0 ? startTraffic(stage.url, options.trafficRps * options.timeScale, focus) : undefined;
       try {
+        if (traffic) {
+          say(`warming the stage up with ${options.trafficRps * options.timeScale} requests/s…`);
+          if (!(await traffic.warmedUp(WARM_UP_LIMIT_MS))) say(`the stage still sheds or fails requests after ${WARM_UP_LIMIT_MS / 1000} s: deploying anyway; try a lower --traffic or --time-scale`);
+        }
         const onProgress = (update: CanaryProgress) => options.onProgress?.({ ...update, counts: countByVersion(access) });
-        const clock = new AwsClock(options.timeScale);
         const ctx = { stage, clock, timing, logs, onProgress };
         reports.push(...(await Promise.all(targets.map(({ fn, version }) => deployVersion(ctx, fn, stage.model.deploymentOf(fn.logicalId, version)!, version)))));
       } finally {
         const sent = await traffic?.stop();
-        if (sent) say(`traffic: ${sent.sent} requests, ${sent.failed} answered 5xx or not at all`);
+        if (sent) say(`traffic: ${sent.sent} requests, ${sent.failed} answered 5xx or not at all${sent.shed > 0 ? `, ${sent.shed} not sent while the stage was saturated` : ''}${sent.left !== 0 ? `; ${sent.left} of its companies could not be removed` : ''}`);
+        await restore();
       }
       for (const report of reports) if (report.targetVersion) summarise(report, access, options.timeScale);
     }
@@ -155,6 +168,33 @@ async function currentBundles(options: OwnStageOptions, functions: FunctionSpec[
   return buildAll(functions, checkout(ref, join(workDir, 'source')), join(workDir, 'current'));
 }
 
+/**
+ * Puts the stage on the rehearsal's AWS time: its CloudWatch answers in it, and a function's durations
+ * (environment variables named *_SECONDS, such as the judge's interval) run as many times faster. Answers
+ * how to put things back.
+ */
+async function keepAwsTime(stage: LocalStage, clock: AwsClock, timing: AlarmTiming): Promise<() => Promise<void>> {
+  const previous = stage.awsTime;
+  stage.awsTime = { clock, timing };
+  const scaled = stage.model.functions
+    .map((fn) => [fn.functionName, Object.entries(fn.environment).filter(([name]) => name.endsWith('_SECONDS'))] as const)
+    .filter(([, durations]) => durations.length > 0 && clock.timeScale !== 1);
+  const restores = await Promise.all(
+    scaled.map(([name, durations]) => stage.lambda.overrideEnvironment(name, Object.fromEntries(durations.map(([key, value]) => [key, String(Number(value) / clock.timeScale)])))),
+  );
+  return async () => {
+    stage.awsTime = previous;
+    await Promise.all(restores.map((restore) => restore()));
+  };
+}
+
+/** The kinds of request that reach the functions being deployed, so that their canaries see traffic. */
+function trafficFocus(stage: LocalStage, functions: FunctionSpec[]): Operation[] {
+  const operationOf = new Map(operations(stage.model.apiDocument).filter((op) => op.integration?.type === 'aws_proxy').map((op) => [integrationFunctionArn(op), op.operationId]));
+  const deployed = new Set(functions.map((fn) => operationOf.get(functionArn(fn.functionName, fn.alias))));
+  return (Object.keys(OPERATION_IDS) as Operation[]).filter((operation) => deployed.has(OPERATION_IDS[operation]));
+}
+
 function countByVersion(access: AccessLogEntry[]): VersionCounts {
   const counts: VersionCounts = {};
   for (const entry of access) {
@@ -178,7 +218,11 @@ function summarise(report: FunctionReport, access: AccessLogEntry[], timeScale: 
   const served = access.filter((e) => e.functionName === report.functionName && e.executedVersion === report.targetVersion && e.at - e.latencyMs <= verdict);
   const count = (entries: AccessLogEntry[]): ServedCount => ({ requests: entries.length, failed: entries.filter((e) => e.status >= 500).length });
   const firstFailure = served.find((e) => e.status >= 500)?.at;
-  const alarm = report.alarms.find((a) => a.state === 'ALARM')?.at;
+  const alarm = report.alarms.find((a) => a.state === 'ALARM');
+  const judged = report.timeline.find((e) => e.kind === 'rollback' && e.reason.includes('canary judge'))?.at;
+  const detection = [alarm && { at: alarm.at, by: alarm.alarm }, judged !== undefined && { at: judged, by: 'canary judge' }]
+    .filter((d): d is { at: number; by: string } => Boolean(d))
+    .sort((a, b) => a.at - b.at)[0];
   const since = (instant: number | undefined) => (firstShift !== undefined && instant !== undefined && Number.isFinite(instant) ? (instant - firstShift) * timeScale : undefined);
   if (firstFailure !== undefined) report.timeline = [...report.timeline, { at: firstFailure, kind: 'first-failure' as const }].sort((a, b) => a.at - b.at);
   report.summary = {
@@ -188,9 +232,16 @@ function summarise(report: FunctionReport, access: AccessLogEntry[], timeScale: 
     fullShare: count(served.filter((e) => fullShift !== undefined && e.at >= fullShift)),
     firstShiftToVerdictMs: since(verdict),
     firstShiftToFirstFailureMs: since(firstFailure),
-    firstShiftToAlarmMs: since(alarm),
+    firstShiftToDetectionMs: since(detection?.at),
+    detectedBy: detection?.by,
     detected:
-      alarm === undefined ? 'not-detected' : alarm > verdict ? 'after-deployment-ended' : fullShift !== undefined && alarm >= fullShift ? 'after-full-shift' : 'before-full-shift',
+      detection === undefined
+        ? 'not-detected'
+        : detection.at > verdict
+          ? 'after-deployment-ended'
+          : fullShift !== undefined && detection.at >= fullShift
+            ? 'after-full-shift'
+            : 'before-full-shift',
   };
 }
 

@@ -46,11 +46,13 @@ export interface DeploymentSummary {
   firstShiftToVerdictMs?: number;
   /** From the first shift to the first 5xx the new version served. */
   firstShiftToFirstFailureMs?: number;
-  /** From the first shift to the first alarm that went into ALARM, whenever that was. */
-  firstShiftToAlarmMs?: number;
+  /** From the first shift to the first sign of trouble: an alarm going into ALARM, or the judge's stop, whenever that was. */
+  firstShiftToDetectionMs?: number;
+  /** What saw it first: an alarm (by logical id) or the canary judge. */
+  detectedBy?: string;
   /**
-   * When an alarm first went into ALARM: while the new version had only its canary share, after it had all
-   * traffic, after the deployment had ended (too late to roll back), or not at all.
+   * When trouble was first seen: while the new version had only its canary share, after it had all traffic,
+   * after the deployment had ended (too late to roll back), or not at all.
    */
   detected: 'before-full-shift' | 'after-full-shift' | 'after-deployment-ended' | 'not-detected';
 }

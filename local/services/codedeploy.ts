@@ -4,9 +4,10 @@ import type { StageCredentials } from '../credentials';
 import { awsJsonServer, ServiceError } from './aws-json-protocol';
 
 /**
- * The three CodeDeploy operations the lifecycle hooks call, over real HTTP in CodeDeploy's AWS JSON 1.1
- * protocol, so the hooks run unchanged against AWS_ENDPOINT_URL_CODEDEPLOY. Deployments are registered
- * by whoever plays CodeDeploy locally; every status a hook reports is recorded, once per execution id.
+ * The CodeDeploy operations the lifecycle hooks, the stopper and the judge call, over real HTTP in
+ * CodeDeploy's AWS JSON 1.1 protocol, so they run unchanged against AWS_ENDPOINT_URL_CODEDEPLOY.
+ * Deployments are registered by whoever plays CodeDeploy locally, who is told when one is stopped; every
+ * status a hook reports is recorded, once per execution id.
  */
 
 export interface LambdaDeployment {
@@ -16,7 +17,21 @@ export interface LambdaDeployment {
   currentVersion: string;
   targetVersion: string;
   targetVersionWeight: number;
+  /** Its CodeDeploy application and deployment group, when it deploys through one. */
+  application?: string;
+  deploymentGroup?: string;
 }
+
+type DeploymentStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Stopped';
+
+interface DeploymentRecord extends LambdaDeployment {
+  status: DeploymentStatus;
+  createTime: Date;
+  completeTime?: Date;
+}
+
+/** What a StopDeployment asked of one deployment. */
+export type StopListener = (deploymentId: string) => void;
 
 export type HookStatus = 'Succeeded' | 'Failed';
 
@@ -28,7 +43,8 @@ export interface RecordedStatus {
 }
 
 export class LocalCodeDeploy {
-  private readonly deployments = new Map<string, LambdaDeployment>();
+  private readonly deployments = new Map<string, DeploymentRecord>();
+  private readonly stopListeners = new Map<string, StopListener>();
   private readonly executions = new Map<string, string>();
   readonly statuses: RecordedStatus[] = [];
   /** Answers the next N calls of an operation with ThrottlingException, as a busy service does. */
@@ -47,10 +63,22 @@ export class LocalCodeDeploy {
     },
   ): { deploymentId: string; preTraffic: string; postTraffic: string } {
     const { deploymentId, preTraffic, postTraffic } = ids;
-    this.deployments.set(deploymentId, { deploymentId, ...target });
+    this.deployments.set(deploymentId, { deploymentId, ...target, status: 'InProgress', createTime: new Date() });
     this.executions.set(preTraffic, deploymentId);
     this.executions.set(postTraffic, deploymentId);
     return { deploymentId, preTraffic, postTraffic };
+  }
+
+  /** Whoever plays the deployment hears of a StopDeployment of it here. */
+  onStop(deploymentId: string, listener: StopListener): void {
+    this.stopListeners.set(deploymentId, listener);
+  }
+
+  /** The deployment has ended as its player decided. */
+  finish(deploymentId: string, status: Exclude<DeploymentStatus, 'InProgress'>): void {
+    const deployment = this.deployment(deploymentId);
+    if (deployment.status === 'InProgress') Object.assign(deployment, { status, completeTime: new Date() });
+    this.stopListeners.delete(deploymentId);
   }
 
   statusOf(executionId: string): HookStatus | undefined {
@@ -70,12 +98,51 @@ export class LocalCodeDeploy {
         return { deploymentTarget: this.target(this.deployment(input.deploymentId), input.targetId) };
       case 'PutLifecycleEventHookExecutionStatus':
         return this.recordStatus(input);
+      case 'ListDeployments':
+        return this.list(input as { applicationName?: string; deploymentGroupName?: string; includeOnlyStatuses?: string[] });
+      case 'GetDeployment':
+        return { deploymentInfo: this.info(this.deployment(input.deploymentId)) };
+      case 'StopDeployment':
+        return this.stop(this.deployment(input.deploymentId));
       default:
         throw new ServiceError('UnknownOperationException', `Operation ${operation} is not served locally`);
     }
   }
 
-  private deployment(deploymentId: string | undefined): LambdaDeployment {
+  private list({ applicationName, deploymentGroupName, includeOnlyStatuses }: { applicationName?: string; deploymentGroupName?: string; includeOnlyStatuses?: string[] }) {
+    if (Boolean(applicationName) !== Boolean(deploymentGroupName)) {
+      throw new ServiceError('InvalidInputException', 'applicationName and deploymentGroupName go together');
+    }
+    const deployments = [...this.deployments.values()].filter(
+      (d) =>
+        (!applicationName || (d.application === applicationName && d.deploymentGroup === deploymentGroupName)) &&
+        (!includeOnlyStatuses || includeOnlyStatuses.includes(d.status)),
+    );
+    return { deployments: deployments.map((d) => d.deploymentId) };
+  }
+
+  private info(d: DeploymentRecord) {
+    return {
+      deploymentId: d.deploymentId,
+      applicationName: d.application,
+      deploymentGroupName: d.deploymentGroup,
+      status: d.status,
+      computePlatform: 'Lambda',
+      // The AWS JSON protocols carry timestamps as epoch seconds.
+      createTime: d.createTime.getTime() / 1000,
+      completeTime: d.completeTime && d.completeTime.getTime() / 1000,
+    };
+  }
+
+  private stop(deployment: DeploymentRecord) {
+    if (deployment.status !== 'InProgress') throw new ServiceError('DeploymentAlreadyCompletedException', `Deployment ${deployment.deploymentId} has already completed`);
+    const listener = this.stopListeners.get(deployment.deploymentId);
+    this.finish(deployment.deploymentId, 'Stopped');
+    listener?.(deployment.deploymentId);
+    return { status: 'Pending', statusMessage: 'Stopping the deployment and rolling it back' };
+  }
+
+  private deployment(deploymentId: string | undefined): DeploymentRecord {
     if (!deploymentId) throw new ServiceError('DeploymentIdRequiredException', 'deploymentId is required');
     const deployment = this.deployments.get(deploymentId);
     if (!deployment) throw new ServiceError('DeploymentDoesNotExistException', `Deployment ${deploymentId} does not exist`);
@@ -87,10 +154,10 @@ export class LocalCodeDeploy {
   /** The hooks' lifecycle events as GetDeploymentTarget lists them, with what each hook reported. */
   private lifecycleEvents(deployment: LambdaDeployment) {
     const executions = [...this.executions.entries()].filter(([, id]) => id === deployment.deploymentId).map(([execution]) => execution);
-    return ['BeforeAllowTraffic', 'AfterAllowTraffic'].map((lifecycleEventName, i) => ({
-      lifecycleEventName,
-      status: (executions[i] && this.statusOf(executions[i])) ?? 'Pending',
-    }));
+    return ['BeforeAllowTraffic', 'AfterAllowTraffic'].map((lifecycleEventName, i) => {
+      const reported = this.statuses.find((s) => s.lifecycleEventHookExecutionId === executions[i]);
+      return { lifecycleEventName, status: reported?.status ?? 'Pending', ...(reported && { endTime: reported.at.getTime() / 1000 }) };
+    });
   }
 
   private target(deployment: LambdaDeployment, targetId: string | undefined) {

@@ -43,6 +43,9 @@ export type TrafficShift =
 
 /** A function's DeploymentPreference, resolved for one version under deployment. */
 export interface DeploymentSpec {
+  /** The CodeDeploy application and deployment group SAM generates for it, by their local names. */
+  application: string;
+  deploymentGroup: string;
   shift: TrafficShift;
   alarms: AlarmSpec[];
   preTrafficHook?: string;
@@ -58,6 +61,8 @@ export interface StageModel {
   apiDocument: Template;
   /** The Company table: the first table the stack declares. */
   table: TableSpec;
+  /** The EventBridge rules of the template's functions (SAM's EventBridgeRule events), each with its target. */
+  rules: EventRule[];
   /** Every table of the stack, the Company table first. */
   tables: TableSpec[];
   secrets: SecretSpec[];
@@ -67,6 +72,13 @@ export interface StageOptions {
   parameterOverrides?: Record<string, string>;
   /** The local physical name of the Company table (tests give each suite its own); the other tables' names start with it. */
   tableName?: string;
+}
+
+export interface EventRule {
+  name: string;
+  pattern: Record<string, unknown>;
+  /** The function the rule invokes. */
+  target: string;
 }
 
 export interface TableSpec {
@@ -163,6 +175,11 @@ export function loadStage(options: StageOptions = {}): StageModel {
   for (const [id, resource] of resources) {
     refs[id] = resource.Type === 'AWS::Serverless::Function' ? id : `local-${id}`;
     attributes[`${id}.Arn`] = `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}`;
+    // What SAM generates for a gradually deployed function, which the template may Ref.
+    if (resource.Type === 'AWS::Serverless::Function' && resource.Properties?.DeploymentPreference) {
+      refs[`${id}DeploymentGroup`] = `local-${id}DeploymentGroup`;
+      refs.ServerlessDeploymentApplication = 'local-ServerlessDeploymentApplication';
+    }
   }
   const ctx: ResolveContext = { file: APP_TEMPLATE, stackName: 'company-canary', template, parameters, refs, attributes, imports };
   const secrets = resources
@@ -216,17 +233,25 @@ export function loadStage(options: StageOptions = {}): StageModel {
     const versioned: ResolveContext = { ...ctx, attributes: { ...attributes, [`${logicalId}.Version.Version`]: targetVersion } };
     const alarms = (preference.Alarms ?? []).map((alarm: Template) => {
       const id = alarm.Ref as string;
-      return alarmSpec(id, resolve(versioned, template.Resources[id].Properties) as Template);
+      return alarmSpec(id, resolve(versioned, template.Resources[id].Properties) as Template, refs[id]);
     });
     return {
+      application: refs.ServerlessDeploymentApplication!,
+      deploymentGroup: refs[`${logicalId}DeploymentGroup`]!,
       shift: trafficShift(template, resolve(ctx, preference.Type) as string),
       alarms,
       preTrafficHook: preference.Hooks?.PreTraffic && (resolve(ctx, preference.Hooks.PreTraffic) as string),
       postTrafficHook: preference.Hooks?.PostTraffic && (resolve(ctx, preference.Hooks.PostTraffic) as string),
     };
   };
+  const rules = serverlessFunctions.flatMap(({ logicalId, props }) =>
+    Object.entries<Template>(props.Events ?? {})
+      .filter(([, event]) => event.Type === 'EventBridgeRule')
+      .map(([name, event]) => ({ name: `${logicalId}${name}`, pattern: resolve(ctx, event.Properties.Pattern) as Record<string, unknown>, target: names.get(logicalId)! })),
+  );
   return {
     deploymentOf,
+    rules,
     stageName: resolve(ctx, api[1].Properties.StageName) as string,
     functions,
     apiDocument: resolve(ctx, api[1].Properties.DefinitionBody) as Template,

@@ -59,3 +59,10 @@ export const getCompanyThrowsAtLoad: SourcePatch = {
   find: 'export const handler =',
   replace: "if (process.env.AWS_LAMBDA_FUNCTION_NAME) throw new Error('candidate bug at load');\nexport const handler =",
 };
+
+/** Correct, but 250 ms slower on every request: under the latency alarm's threshold, not under the judge's eye. */
+export const getCompanyQuarterSecondSlower: SourcePatch = {
+  file: 'functions/get-company.ts',
+  find: 'const { path } =',
+  replace: 'await new Promise((resolve) => setTimeout(resolve, 250)); const { path } =',
+};

@@ -84,14 +84,15 @@ export async function startTestStage(
   }
   const stage = await startLocalStage({ ...options, functionOverrides, port: 0, dynamoEndpoint: dynamoEndpoint(), tableName });
   const client = documentClient();
-  return {
-    ...stage,
+  const stop = stage.stop;
+  // The stage itself, not a copy: what a test sets on it (its AWS time, its endpoints) reaches its services.
+  return Object.assign(stage, {
     snapshot: () => tableSnapshot(client, stage.tableName),
     stop: async () => {
       client.destroy();
-      await stage.stop();
+      await stop();
     },
-  };
+  });
 }
 
 /** The local Secrets Manager alone, template.yaml's secrets newly generated, with a real SDK client on it. */

@@ -34,7 +34,7 @@ const DETECTED: Record<DeploymentSummary['detected'], string> = {
   'before-full-shift': 'on its canary share',
   'after-full-shift': 'after the shift to 100 %',
   'after-deployment-ended': 'after the deployment ended',
-  'not-detected': 'no',
+  'not-detected': 'never',
 };
 const served = (count: ServedCount) => `${count.requests} (${count.failed} failed)`;
 
@@ -70,7 +70,7 @@ export function summaryTable(functions: FunctionReport[]): string {
     { title: 'Failed', number: true },
     { title: 'On its canary share', number: true },
     { title: 'With all traffic', number: true },
-    { title: 'Alarm detected it' },
+    { title: 'Trouble seen' },
     { title: 'First shift → verdict', number: true },
   ];
   return `<h2 style="margin-top: 24px">Functions</h2>

@@ -15,6 +15,8 @@ export interface MetricStatQuery {
 /** One CloudWatch alarm as template.yaml defines it, resolved for the version under deployment. */
 export interface AlarmSpec {
   logicalId: string;
+  /** Its name, as Ref gives it and alarm state-change events carry it. */
+  name: string;
   queries: MetricStatQuery[];
   /** What each period compares with the threshold: the one metric's value, or the metric-math expression's. */
   value: Expression;
@@ -78,9 +80,10 @@ function metricsOf(logicalId: string, p: Props): Pick<AlarmSpec, 'queries' | 'va
   return { queries, value: parseExpression(expression, queries.map((q) => q.id)), expression, periodSeconds };
 }
 
-export function alarmSpec(logicalId: string, p: Props): AlarmSpec {
+export function alarmSpec(logicalId: string, p: Props, name = logicalId): AlarmSpec {
   return {
     logicalId,
+    name,
     ...metricsOf(logicalId, p),
     evaluationPeriods: Number(p.EvaluationPeriods),
     datapointsToAlarm: Number(p.DatapointsToAlarm ?? p.EvaluationPeriods),

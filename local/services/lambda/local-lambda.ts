@@ -33,6 +33,8 @@ export class FunctionNotFound extends Error {
 export class LocalLambda {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly publishedDir = mkdtempSync(join(tmpdir(), 'company-canary-lambda-'));
+  /** Once stopped, it starts no environment again: a late event delivery must not keep the process alive. */
+  private stopped = false;
 
   constructor(specs: FunctionSpec[], private readonly options: RuntimeOptions) {
     for (const spec of specs) {
@@ -92,6 +94,7 @@ export class LocalLambda {
   }
 
   async invoke(nameOrArn: string, event: unknown, qualifier?: string): Promise<Invocation> {
+    if (this.stopped) throw new Error(`the local Lambda service has stopped: ${nameOrArn} was not invoked`);
     const target = this.resolve(nameOrArn, qualifier);
     const at = Date.now();
     const started = performance.now();
@@ -108,12 +111,28 @@ export class LocalLambda {
     return { version: target.version, result };
   }
 
+  /**
+   * Sets some of a function's environment variables until the answered restore is called; its environments
+   * start again either way, so that the next invocation reads them.
+   */
+  async overrideEnvironment(functionName: string, variables: Record<string, string>): Promise<() => Promise<void>> {
+    const { spec } = this.function(functionName);
+    const original = spec.environment;
+    spec.environment = { ...original, ...variables };
+    await this.restart(functionName);
+    return async () => {
+      spec.environment = original;
+      await this.restart(functionName);
+    };
+  }
+
   /** Ends every execution environment of a function, so the next invocation starts cold. */
   async restart(functionName: string): Promise<void> {
     await Promise.all([...this.function(functionName).versions.values()].map((version) => version.stop()));
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.functions.values()].flatMap((fn) => [...fn.versions.values()].map((version) => version.stop())));
     rmSync(this.publishedDir, { recursive: true, force: true });
   }

@@ -22,6 +22,9 @@ try {
   initError = { errorType: 'Runtime.ImportModuleError', errorMessage: String(error && error.message) };
 }
 
+// The runtime tells its pool that initialisation is over: until then this environment is only starting.
+parentPort.postMessage({ initialized: true });
+
 const describe = (error) => ({
   errorType: (error && error.name) || 'Error',
   errorMessage: (error && error.message) || String(error),

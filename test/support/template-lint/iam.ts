@@ -3,13 +3,15 @@ import { isObject, literals, obj, resourcesOf, type Node } from './nodes';
 /** IAM least privilege: no Allow of every action, of everything not named, or on every resource. */
 
 /**
- * Actions that support no resource-level permissions, so `Resource: '*'` is the only way to grant them.
- * logs:PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups are not among them: they take
+ * Actions that support no resource-level permissions (the Service Authorization Reference lists no resource
+ * type for them), so `Resource: '*'` is the only way to grant them. logs:PutResourcePolicy,
+ * DescribeResourcePolicies and DescribeLogGroups are not among them: they take
  * `arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*`.
  */
 const RESOURCE_WILDCARD_ACTIONS = new Set([
   'logs:createlogdelivery', 'logs:getlogdelivery', 'logs:updatelogdelivery', 'logs:deletelogdelivery', 'logs:listlogdeliveries',
   'xray:puttracesegments', 'xray:puttelemetryrecords',
+  'cloudwatch:getmetricdata',
 ]);
 
 export function iamProblems(template: Node): string[] {

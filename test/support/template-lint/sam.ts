@@ -29,7 +29,8 @@ export function samGeneratedIds(template: Node): Map<string, string> {
     ids.set(`${id}.Alias`, 'AWS::Lambda::Alias');
     ids.set(`${id}.Version`, 'AWS::Lambda::Version');
   }
-  if (functions.some(([, properties]) => deploymentEnabled(properties.DeploymentPreference))) {
+  for (const [id] of functions.filter(([, p]) => deploymentEnabled(p.DeploymentPreference))) {
+    ids.set(`${id}DeploymentGroup`, 'AWS::CodeDeploy::DeploymentGroup');
     ids.set('ServerlessDeploymentApplication', 'AWS::CodeDeploy::Application');
   }
   return ids;

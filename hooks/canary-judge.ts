@@ -1,0 +1,109 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  CodeDeployClient,
+  DeploymentAlreadyCompletedException,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  ListDeploymentTargetsCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
+import { MetricResolution, Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { requiredEnv } from '../functions/config';
+import { findTarget } from './lifecycle';
+import { versionWindows } from './judge/metric-data';
+import { type Judgement, judgeCanary } from './judge/verdict';
+import { logger } from './guard-logger';
+
+/**
+ * The canary judge. EventBridge starts it when a deployment of a Company function starts; every
+ * JUDGE_INTERVAL_SECONDS until the deployment ends it reads both versions' metrics since the first shift
+ * and compares them (judge/verdict.ts). A failing verdict stops the deployment with rollback. Each
+ * verdict is a log line and a metric (CompanyCanary/JudgeVerdicts by FunctionName and Outcome).
+ */
+interface DeploymentStateChange {
+  detail?: { deploymentId?: unknown; state?: unknown };
+}
+
+const UNFINISHED = new Set(['Created', 'Queued', 'InProgress', 'Ready']);
+
+/**
+ * When the PreTraffic hook succeeded, after which CodeDeploy shifts the first traffic: the judge compares
+ * the versions from then on, not over the hook's own test requests to a new version still cold.
+ */
+async function trafficAllowedAt(codedeploy: CodeDeployClient, deploymentId: string): Promise<Date | undefined> {
+  const { targetIds = [] } = await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }));
+  const { deploymentTarget } = await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId: targetIds[0] }));
+  const preTraffic = deploymentTarget?.lambdaTarget?.lifecycleEvents?.find((e) => e.lifecycleEventName === 'BeforeAllowTraffic');
+  return preTraffic?.status === 'Succeeded' ? preTraffic.endTime : undefined;
+}
+/** What a round needs besides its wait: reading the metrics and, maybe, stopping the deployment. */
+const ROUND_MARGIN_MS = 15_000;
+
+const verdicts = new Metrics({ namespace: 'CompanyCanary' });
+verdicts.clearDefaultDimensions();
+
+const describe = (error: unknown) => (error instanceof Error ? { error: error.name, cause: error.message } : { error: String(error) });
+
+export function canaryJudge(codedeploy: CodeDeployClient, cloudwatch: CloudWatchClient, intervalMs: () => number) {
+  return async (event: DeploymentStateChange, context: Context): Promise<void> => {
+    logger.resetKeys();
+    logger.addContext(context);
+    const deploymentId = typeof event?.detail?.deploymentId === 'string' ? event.detail.deploymentId : undefined;
+    if (!deploymentId) return void logger.warn('not a deployment event: nothing to judge', { event });
+    logger.appendKeys({ deploymentId });
+    // Without its target there is nothing to judge: the invocation fails, and Lambda's retry of an
+    // asynchronous invocation is the second chance (judging is the same however often it starts).
+    const target = await findTarget(codedeploy, deploymentId).catch((error: unknown) => {
+      logger.error('could not read the deployment: not judging', describe(error));
+      throw error;
+    });
+    logger.appendKeys({ functionName: target.functionName, currentVersion: target.currentVersion, targetVersion: target.targetVersion });
+    let firstShift: Date | undefined;
+    for (let round = 1; ; round++) {
+      const wait = intervalMs();
+      if (context.getRemainingTimeInMillis() < wait + ROUND_MARGIN_MS) return void logger.warn('out of time before the deployment ended: judging stopped');
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      let judgement: Judgement;
+      try {
+        const { deploymentInfo } = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
+        if (!UNFINISHED.has(String(deploymentInfo?.status))) return void logger.info('deployment ended: judging stopped', { status: deploymentInfo?.status, rounds: round - 1 });
+        firstShift ??= await trafficAllowedAt(codedeploy, deploymentId);
+        if (!firstShift) {
+          logger.info('no verdict: the new version has no traffic yet', { round });
+          continue;
+        }
+        const windows = await versionWindows(cloudwatch, target.functionName, { newer: target.targetVersion, older: target.currentVersion }, firstShift, new Date());
+        judgement = judgeCanary(windows.newer, windows.older);
+      } catch (error) {
+        // A throttled or failed read is one round without a verdict, not the end of judging.
+        logger.warn('no verdict: could not read the deployment or its metrics', { round, ...describe(error) });
+        continue;
+      }
+      logger.info('canary verdict', { round, outcome: judgement.outcome, results: judgement.results });
+      verdicts.addDimensions({ FunctionName: target.functionName, Outcome: judgement.outcome });
+      verdicts.addMetric('JudgeVerdicts', MetricUnit.Count, 1, MetricResolution.High);
+      verdicts.publishStoredMetrics();
+      // A stop that failed (after the SDK's own retries) is tried again on the next round's verdict.
+      if (judgement.outcome === 'fail' && (await stop(codedeploy, deploymentId, judgement))) return;
+    }
+  };
+}
+
+/** Answers whether the deployment is over: stopped now, or ended already. */
+async function stop(codedeploy: CodeDeployClient, deploymentId: string, judgement: Judgement): Promise<boolean> {
+  try {
+    const stopped = await codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    logger.info('deployment stopped, rolling back', { by: 'canary judge', judgement: judgement.results, status: stopped.status, statusMessage: stopped.statusMessage });
+    return true;
+  } catch (error) {
+    if (error instanceof DeploymentAlreadyCompletedException) {
+      logger.info('deployment had already ended');
+      return true;
+    }
+    logger.error('could not stop the deployment: trying again next round', describe(error));
+    return false;
+  }
+}
+
+export const handler = canaryJudge(new CodeDeployClient({}), new CloudWatchClient({}), () => Number(requiredEnv('JUDGE_INTERVAL_SECONDS')) * 1000);
