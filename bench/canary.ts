@@ -46,7 +46,7 @@ const FAULTS: Record<string, Fault> = {
   '250 ms slower': { patch: getCompanyQuarterSecondSlower },
   'throws at load': { patch: getCompanyThrowsAtLoad },
   good: { patch: goodGetCompany },
-  'good, 1 % of DynamoDB calls fail': { patch: goodGetCompany, noise: 0.01 },
+  'good while 1 % of DynamoDB calls fail': { patch: goodGetCompany, noise: 0.01 },
 };
 
 interface Run {
@@ -74,7 +74,8 @@ async function deploy(label: string, fault: Fault, timeScale: number, timing: Al
     });
     const fn = report.functions.find((f) => f.outcome !== 'Unchanged')!;
     if (proxy) console.log(`  the proxy failed ${proxy.failed} of ${proxy.calls} DynamoDB calls`);
-    console.log(`  → ${fn.outcome}${fn.reason ? `: ${fn.reason}` : ''}`);
+    const verdictAfter = fn.summary?.firstShiftToVerdictMs;
+    console.log(`  → ${fn.outcome}${verdictAfter === undefined ? '' : ` ${seconds(verdictAfter)} after the first shift`}${fn.reason ? `: ${fn.reason}` : ''}`);
     return { outcome: fn.outcome, reason: fn.reason, summary: fn.summary! };
   } finally {
     await proxy?.stop();
@@ -117,7 +118,7 @@ function benchPreviousDesign(args: string[]): Record<string, Run[]> {
   }
 }
 
-const seconds = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(0)} s`);
+const seconds = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 const SEEN = { 'before-full-shift': 'before 100 %', 'after-full-shift': 'after 100 %', 'after-deployment-ended': 'after the end', 'not-detected': 'never' } as const;
 
@@ -191,6 +192,7 @@ async function main() {
   const repeat = Number(values.repeat);
   if (!(timeScale > 0) || !(Number.isInteger(repeat) && repeat > 0)) throw new Error('--time-scale takes a positive number, --repeat a positive whole number');
   const timing = alarmTiming({ mode: values['alarm-timing'], emfMetricDelaySeconds: values['emf-metric-delay'] });
+  // Fault names hold no commas, so that a list of them can be forwarded to the previous design's run.
   const faults = values.faults === 'all' ? Object.keys(FAULTS) : values.faults.split(',').map((f) => f.trim());
   const unknown = faults.filter((f) => !FAULTS[f]);
   if (unknown.length > 0) throw new Error(`unknown fault ${unknown.join(', ')}: choose from ${Object.keys(FAULTS).join('; ')}`);
