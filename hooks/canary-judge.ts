@@ -16,9 +16,9 @@ import { type Judgement, judgeCanary } from './judge/verdict';
 import { logger } from './guard-logger';
 
 /**
- * The canary judge. EventBridge starts it when a deployment of a Company function starts; every
- * JUDGE_INTERVAL_SECONDS until the deployment ends it reads both versions' metrics since the first shift
- * and compares them (judge/verdict.ts). A failing verdict stops the deployment with rollback. Each
+ * The canary judge. EventBridge starts it when a deployment of a Company function starts; from the first
+ * shift, every JUDGE_INTERVAL_SECONDS until the deployment ends, it reads both versions' metrics since the
+ * first shift and compares them (judge/verdict.ts). A failing verdict stops the deployment with rollback. Each
  * verdict is a log line and a metric (CompanyCanary/JudgeVerdicts by FunctionName and Outcome).
  */
 interface DeploymentStateChange {
@@ -39,6 +39,19 @@ async function trafficAllowedAt(codedeploy: CodeDeployClient, deploymentId: stri
 }
 /** What a round needs besides its wait: reading the metrics and, maybe, stopping the deployment. */
 const ROUND_MARGIN_MS = 15_000;
+/**
+ * Rounds fall this share of the interval before each interval's mark after the first shift (8 s, 18 s, 28 s
+ * with a 10 s interval), so that a round's verdict, and the stop it may call for, are in by the mark. Until
+ * the first shift the judge looks for it as often.
+ */
+const LEAD = 0.2;
+
+/** How long until the next round: the first of firstShift + k × interval − lead, k ≥ 1, still ahead. */
+function untilNextRound(firstShift: number, now: number, interval: number): number {
+  const lead = interval * LEAD;
+  const k = Math.floor((now - firstShift + lead) / interval) + 1;
+  return Math.max(0, firstShift + k * interval - lead - now);
+}
 
 const verdicts = new Metrics({ namespace: 'CompanyCanary' });
 verdicts.clearDefaultDimensions();
@@ -61,16 +74,18 @@ export function canaryJudge(codedeploy: CodeDeployClient, cloudwatch: CloudWatch
     logger.appendKeys({ functionName: target.functionName, currentVersion: target.currentVersion, targetVersion: target.targetVersion });
     let firstShift: Date | undefined;
     for (let round = 1; ; round++) {
-      const wait = intervalMs();
+      const interval = intervalMs();
+      const wait = firstShift ? untilNextRound(firstShift.getTime(), Date.now(), interval) : interval * LEAD;
       if (context.getRemainingTimeInMillis() < wait + ROUND_MARGIN_MS) return void logger.warn('out of time before the deployment ended: judging stopped');
       await new Promise((resolve) => setTimeout(resolve, wait));
       let judgement: Judgement;
       try {
         const { deploymentInfo } = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
         if (!UNFINISHED.has(String(deploymentInfo?.status))) return void logger.info('deployment ended: judging stopped', { status: deploymentInfo?.status, rounds: round - 1 });
-        firstShift ??= await trafficAllowedAt(codedeploy, deploymentId);
         if (!firstShift) {
-          logger.info('no verdict: the new version has no traffic yet', { round });
+          firstShift = await trafficAllowedAt(codedeploy, deploymentId);
+          if (!firstShift && round === 1) logger.info('no verdict: the new version has no traffic yet', { round });
+          // Either way nothing to judge yet: from the first shift on, rounds keep to its marks.
           continue;
         }
         const windows = await versionWindows(cloudwatch, target.functionName, { newer: target.targetVersion, older: target.currentVersion }, firstShift, new Date());
