@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { listCompanies, type ListingDeps } from './company/companies';
+import { listCompanies, type ListingDeps, type ListRequest } from './company/listing';
 import { listingDeps } from './listing-deps';
 import { apiHandler } from './http/api-handler';
 import { parameters } from './http/request';
 import { json } from './http/responses';
 
 export const listCompaniesOperation = (deps: ListingDeps) => async (event: APIGatewayProxyEvent) => {
-  const { query } = parameters<{ query: { limit: number; nextToken?: string } }>('listCompanies', event);
+  const { query } = parameters<{ query: ListRequest }>('listCompanies', event);
   return json(200, await listCompanies(deps, query));
 };
 

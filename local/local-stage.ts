@@ -9,7 +9,7 @@ import { LocalCloudWatch } from './services/cloudwatch/metrics';
 import { LocalEventBridge } from './services/eventbridge';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
 import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
-import { type DynamoDbLocal, type DynamoDbLocalEvent, ensureTables, startDynamoDbLocal } from './services/dynamodb';
+import { type DynamoDbLocal, type DynamoDbLocalEvent, ensureTables, startDynamoDbLocal, type TableStatus } from './services/dynamodb';
 import { createLambdaApiServer } from './services/lambda/lambda-api';
 import { LocalLambda } from './services/lambda/local-lambda';
 import { createSecretsManagerServer, LocalSecretsManager } from './services/secrets-manager';
@@ -43,7 +43,7 @@ export interface LocalStage {
   /** The AWS_ENDPOINT_URL_* every function of the stage is given; a change reaches environments started after it. */
   endpoints: Record<string, string>;
   tableName: string;
-  tableStatus: 'created' | 'existing';
+  tableStatus: TableStatus;
   /** What the stage's functions sign with, and all its AWS endpoints require. */
   credentials: StageCredentials;
   model: StageModel;

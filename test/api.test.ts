@@ -175,38 +175,120 @@ describe('create with an Idempotency-Key', () => {
 });
 
 describe('list', () => {
-  it('pages through the whole table without loss or duplicates', async () => {
-    for (let i = 0; i < 23; i++) await create({ name: `Paged ${i}`, employees: i });
-    const expected = JSON.parse(await stage.snapshot()).map((c: { companyId: string }) => c.companyId).sort();
-    const seen: string[] = [];
+  const ids = (body: { items: Array<{ companyId: string }> }) => body.items.map((c) => c.companyId);
+  const names = (body: { items: Array<{ name: string }> }) => body.items.map((c) => c.name);
+
+  /** Every page of a listing, `limit` at a time, checked against the contract. */
+  async function allPages(query: string, limit: number) {
+    const pages: Array<{ items: Array<{ companyId: string; name: string }>; nextToken?: string }> = [];
     let nextToken: string | undefined;
-    let pages = 0;
     do {
-      const response = await call('GET', `/companies?limit=5${nextToken ? `&nextToken=${nextToken}` : ''}`);
+      const response = await call('GET', `/companies?limit=${limit}${query}${nextToken ? `&nextToken=${nextToken}` : ''}`);
       expect(response.status).toBe(200);
       expectSchema('CompanyPage', response.body);
       expect(response.body.items.length).toBeGreaterThan(0);
-      expect(response.body.items.length).toBeLessThanOrEqual(5);
-      seen.push(...response.body.items.map((c: { companyId: string }) => c.companyId));
+      expect(response.body.items.length).toBeLessThanOrEqual(limit);
+      pages.push(response.body);
       nextToken = response.body.nextToken;
-      pages++;
     } while (nextToken);
-    expect(pages).toBeGreaterThan(3);
+    return pages;
+  }
+
+  it('pages through the whole table in name order without loss or duplicates', async () => {
+    for (let i = 0; i < 23; i++) await create({ name: `Paged ${String.fromCharCode(90 - i)}${i % 2 ? 'x' : 'X'}`, employees: i });
+    const stored: Array<{ companyId: string; name: string }> = JSON.parse(await stage.snapshot());
+    const pages = await allPages('', 5);
+    const seen = pages.flatMap(ids);
+    expect(pages.length).toBeGreaterThan(3);
     expect(seen.length).toBe(new Set(seen).size);
-    expect(seen.sort()).toEqual(expected);
+    expect([...seen].sort()).toEqual(stored.map((c) => c.companyId).sort());
+    // For plain ASCII names, name order is lower-case code-point order, ties by id.
+    const ascii = pages.flatMap((page) => page.items).filter((c) => /^[\x20-\x7e]+$/.test(c.name));
+    const byName = [...ascii].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : a.companyId < b.companyId ? -1 : 1));
+    expect(ascii.map((c) => c.companyId)).toEqual(byName.map((c) => c.companyId));
+  });
+
+  it('orders names ignoring case and accents, ties by id, and finds them by a prefix compared the same way', async () => {
+    const run = `Ordered ${randomUUID().slice(0, 8)}`;
+    const tails = ['Banana', 'apple', 'Apple', 'APPLE Inc', 'Émile', 'emile', 'Ábaco', 'abaco', 'Zürich Re', 'zeta', '한국 회사', '10x Labs', 'Ａcme', 'acme'];
+    const made = new Map<string, string>();
+    for (const tail of tails) made.set(tail, (await create({ name: `${run} ${tail}`, employees: 1 })).companyId);
+    /** Names that fold alike, in id order. */
+    const tie = (...alike: string[]) => alike.sort((a, b) => (made.get(a)! < made.get(b)! ? -1 : 1));
+    const expected = [
+      '10x Labs',
+      ...tie('Ábaco', 'abaco'),
+      ...tie('Ａcme', 'acme'),
+      ...tie('apple', 'Apple'),
+      'APPLE Inc',
+      'Banana',
+      ...tie('Émile', 'emile'),
+      'zeta',
+      'Zürich Re',
+      '한국 회사',
+    ].map((tail) => `${run} ${tail}`);
+    const prefix = (text: string) => `&namePrefix=${encodeURIComponent(text)}`;
+
+    expect((await allPages(prefix(run), 100)).flatMap(names)).toEqual(expected);
+    // Paging across a prefix: the same order, every company once.
+    expect((await allPages(prefix(run), 3)).flatMap(names)).toEqual(expected);
+    expect((await allPages(prefix(`${run.toUpperCase()} APP`), 2)).flatMap(names)).toEqual(expected.slice(5, 8));
+    expect((await allPages(prefix(`${run} apple `), 10)).flatMap(names)).toEqual([`${run} APPLE Inc`]);
+    expect((await allPages(prefix(`${run} EMI`), 10)).flatMap(names)).toEqual(expected.slice(9, 11));
+    expect((await allPages(prefix(`${run} Émi`), 10)).flatMap(names)).toEqual(expected.slice(9, 11));
+    expect((await allPages(prefix(`${run} zu`), 10)).flatMap(names)).toEqual([`${run} Zürich Re`]);
+    expect((await allPages(prefix(`${run} 한`), 10)).flatMap(names)).toEqual([`${run} 한국 회사`]);
+    const none = await call('GET', `/companies?${prefix(`${run} nothing`).slice(1)}`);
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ items: [] });
+  });
+
+  it('moves a renamed company to its new place, and shows no attribute of the index', async () => {
+    const run = `Renamed ${randomUUID().slice(0, 8)}`;
+    const company = await create({ name: `${run} zebra`, employees: 1 });
+    await create({ name: `${run} mango`, employees: 1 });
+    const renamed = await call('PUT', `/companies/${company.companyId}`, { json: { name: `${run} aardvark`, employees: 1 }, headers: { 'If-Match': '"1"' } });
+    expect(renamed.status).toBe(200);
+    const page = await call('GET', `/companies?namePrefix=${encodeURIComponent(run)}`);
+    expect(names(page.body)).toEqual([`${run} aardvark`, `${run} mango`]);
+    for (const item of [...page.body.items, (await call('GET', `/companies/${company.companyId}`)).body]) {
+      expect(Object.keys(item).sort()).toEqual(['companyId', 'createdAt', 'employees', 'name', 'updatedAt', 'version']);
+    }
   });
 
   it('defaults to 25 per page', async () => {
     const response = await call('GET', '/companies');
     expect(response.status).toBe(200);
-    expect(response.body.items.length).toBeLessThanOrEqual(25);
+    expect(response.body.items.length).toBe(25);
+    expect(typeof response.body.nextToken).toBe('string');
   });
 
-  it('a token from a page, tampered with, is 400', async () => {
+  it('refuses a token tampered with, or another listing\'s: each is a 400 that says to start over', async () => {
     const first = await call('GET', '/companies?limit=2');
     const token: string = first.body.nextToken;
     const tampered = (token[0] === 'A' ? 'B' : 'A') + token.slice(1);
     expectProblem(await call('GET', `/companies?limit=2&nextToken=${tampered}`), 400, 'invalid-next-token');
+    // The whole list's token, and one prefix's, are no keys to another prefix; the same prefix in other case is the same listing.
+    expectProblem(await call('GET', `/companies?limit=2&namePrefix=Paged&nextToken=${token}`), 400, 'invalid-next-token');
+    const paged = await call('GET', '/companies?limit=2&namePrefix=Paged');
+    const pagedToken: string = paged.body.nextToken;
+    expectProblem(await call('GET', `/companies?limit=2&namePrefix=Pag&nextToken=${pagedToken}`), 400, 'invalid-next-token');
+    expectProblem(await call('GET', `/companies?limit=2&nextToken=${pagedToken}`), 400, 'invalid-next-token');
+    const again = await call('GET', `/companies?limit=2&namePrefix=PAGED&nextToken=${pagedToken}`);
+    expect(again.status).toBe(200);
+    expect(ids(again.body)).not.toEqual(ids(paged.body));
+  });
+
+  it.each([
+    ['empty', ''],
+    ['starting with a space', ' Paged'],
+    ['starting with an accent', '\u0301Paged'],
+    ['with a control character', 'Pa\u0000ged'],
+    ['longer than 120 characters', 'P'.repeat(121)],
+  ])('refuses a namePrefix %s with a 400 problem', async (_, namePrefix) => {
+    const response = await call('GET', `/companies?namePrefix=${encodeURIComponent(namePrefix)}`);
+    expectProblem(response, 400, 'validation-failed');
+    expect(response.body.errors).toEqual([expect.objectContaining({ path: '/query/namePrefix' })]);
   });
 });
 

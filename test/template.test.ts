@@ -37,6 +37,12 @@ it('each function may be invoked by API Gateway on its own route only, through i
 
 const TABLE_ARN = { 'Fn::ImportValue': { 'Fn::Sub': '${TableStackName}-CompanyTableArn' } };
 const IDEMPOTENCY_TABLE_ARN = { 'Fn::ImportValue': { 'Fn::Sub': '${TableStackName}-IdempotencyTableArn' } };
+const NAME_INDEX_ARN = {
+  'Fn::Sub': [
+    '${TableArn}/index/${IndexName}',
+    { TableArn: TABLE_ARN, IndexName: { 'Fn::ImportValue': { 'Fn::Sub': '${TableStackName}-CompanyNameIndexName' } } },
+  ],
+};
 const PAGE_TOKEN_SECRET = Object.entries<Template>(template.Resources).find(([, r]) => r.Type === 'AWS::SecretsManager::Secret')![0];
 
 it('each function is granted only the actions its operation needs, each on the one resource it uses', () => {
@@ -47,7 +53,7 @@ it('each function is granted only the actions its operation needs, each on the o
     ],
     getCompany: [['dynamodb:GetItem', TABLE_ARN]],
     listCompanies: [
-      ['dynamodb:Scan', TABLE_ARN],
+      ['dynamodb:Query', NAME_INDEX_ARN],
       ['secretsmanager:GetSecretValue', { Ref: PAGE_TOKEN_SECRET }],
     ],
     updateCompany: [['dynamodb:GetItem', TABLE_ARN], ['dynamodb:PutItem', TABLE_ARN]],
@@ -59,6 +65,20 @@ it('each function is granted only the actions its operation needs, each on the o
     const grants = statements.flatMap((s) => [s.Action].flat().map((action: string) => [action, s.Resource]));
     expect(grants.sort()).toEqual(expected[op.operationId!]!.sort());
   }
+});
+
+it('the list function may not Scan: no statement of its policy allows it, on the table or on any index', () => {
+  const statements: Template[] = template.Resources.ListCompaniesFunction.Properties.Policies.flatMap((p: Template) => p.Statement);
+  // IAM action patterns: * and ? wildcards, case-insensitive.
+  const grants = (pattern: string, action: string) =>
+    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(action);
+  const allowed = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat() as string[]);
+  expect(allowed.filter((action) => grants(action, 'dynamodb:Scan'))).toEqual([]);
+  expect(allowed.filter((action) => grants(action, 'dynamodb:Query'))).toEqual(['dynamodb:Query']);
+  expect(grants('dynamodb:*', 'dynamodb:Scan')).toBe(true);
+  // The index it queries is the table's one index, named to it by the table stack.
+  const index = stage.tables[0]!.createTable.GlobalSecondaryIndexes!.map((i) => i.IndexName);
+  expect(index).toEqual([stage.functions.find((fn) => fn.logicalId === 'ListCompaniesFunction')!.environment.COMPANY_NAME_INDEX]);
 });
 
 it('the page-token key reaches only ListCompaniesFunction, as the secret ARN it reads at run time, never as a value', () => {

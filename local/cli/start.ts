@@ -40,6 +40,9 @@ async function main() {
     if (!existsSync(fn.bundleDir)) console.warn(`warning: ${fn.logicalId} has no bundle in ${fn.bundleDir}; run npm run build`);
   }
   console.log(`table ${stage.tableName} (${stage.tableStatus}) on ${stage.dynamoEndpoint}`);
+  if (stage.tableStatus === 'indexed') {
+    console.log('the persisted table predates an index of iaac/company-table.yaml, added now: to list the companies stored before it, run npm run backfill:name-index -- --local');
+  }
   const endpoints = Object.entries(stage.endpoints).map(([name, url]) => `${name.replace('AWS_ENDPOINT_URL_', '').replaceAll('_', ' ').toLowerCase()} ${url}`);
   console.log(`local AWS endpoints the functions use: ${endpoints.join(', ')}`);
   console.log(`they serve only requests signed with this stage's credentials, which ${relative(process.cwd(), STAGE_FILE)} holds (readable by you only)`);

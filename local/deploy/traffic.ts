@@ -43,8 +43,8 @@ const MAX_IN_FLIGHT = 64;
 
 /** `rps` requests per second, in the mix, or mostly to the operations of `focus` when there is one. */
 export function startTraffic(apiUrl: string, rps: number, focus: Operation[] = []): Traffic {
-  /** In the name of every company this traffic makes, so that it finds them all again, and only them. */
-  const tag = `run ${randomUUID().slice(0, 8)}`;
+  /** Begins the name of every company this traffic makes, so that a prefix listing finds them all again, and only them. */
+  const tag = `Traffic company run ${randomUUID().slice(0, 8)}`;
   const pool: OwnCompany[] = [];
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
@@ -70,12 +70,12 @@ export function startTraffic(apiUrl: string, rps: number, focus: Operation[] = [
     const found: string[] = [];
     let nextToken: string | undefined;
     do {
-      const url = `${apiUrl}/companies?limit=100${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`;
+      const url = `${apiUrl}/companies?limit=100&namePrefix=${encodeURIComponent(tag)}${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`;
       let response: Response | undefined;
       for (let attempt = 0; attempt < 3 && response?.status !== 200; attempt++) response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).catch(() => undefined);
       if (response?.status !== 200) return undefined;
-      const page = (await response.json()) as { items: Array<{ companyId: string; name: string }>; nextToken?: string };
-      found.push(...page.items.filter((c) => c.name.includes(tag)).map((c) => c.companyId));
+      const page = (await response.json()) as { items: Array<{ companyId: string }>; nextToken?: string };
+      found.push(...page.items.map((c) => c.companyId));
       nextToken = page.nextToken;
     } while (nextToken);
     return found;
@@ -95,7 +95,7 @@ export function startTraffic(apiUrl: string, rps: number, focus: Operation[] = [
     const company = pool[Math.floor(Math.random() * pool.length)];
     switch (operation) {
       case 'create': {
-        const name = `Traffic company ${tag} ${Math.random().toString(36).slice(2, 8)}`;
+        const name = `${tag} ${Math.random().toString(36).slice(2, 8)}`;
         // As careful clients create: with a key, so that a retried create makes one company.
         const { json } = await call('POST', '/companies', { name, employees: Math.floor(Math.random() * 5000), ticker: 'TRFC3' }, { 'Idempotency-Key': randomUUID() });
         if (json?.companyId && json.version) pool.push({ companyId: json.companyId, version: json.version });
@@ -108,7 +108,7 @@ export function startTraffic(apiUrl: string, rps: number, focus: Operation[] = [
         await call('GET', '/companies?limit=10');
         return;
       case 'update': {
-        const { status, json } = await call('PUT', `/companies/${company!.companyId}`, { name: `Traffic company ${tag} renamed`, employees: company!.version }, { 'If-Match': `"${company!.version}"` });
+        const { status, json } = await call('PUT', `/companies/${company!.companyId}`, { name: `${tag} renamed`, employees: company!.version }, { 'If-Match': `"${company!.version}"` });
         if (status === 200 && json?.version) company!.version = json.version;
         return;
       }

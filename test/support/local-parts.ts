@@ -35,11 +35,12 @@ export async function createTestTable(suite: string) {
   const { tables, functions } = loadStage({ tableName });
   await ensureTables(dynamoEndpoint(), TEST_CREDENTIALS, tables);
   const client = documentClient();
-  const idempotencyTable = functions.find((fn) => fn.logicalId === 'CreateCompanyFunction')!.environment.IDEMPOTENCY_TABLE_NAME!;
+  const environment = (logicalId: string) => functions.find((fn) => fn.logicalId === logicalId)!.environment;
+  const idempotencyTable = environment('CreateCompanyFunction').IDEMPOTENCY_TABLE_NAME!;
   return {
     tableName,
     client,
-    store: dynamoDbCompanyStore(client, tableName),
+    store: dynamoDbCompanyStore(client, tableName, environment('ListCompaniesFunction').COMPANY_NAME_INDEX),
     once: dynamoDbOncePerKey(localDynamoDbClient(dynamoEndpoint(), TEST_CREDENTIALS), idempotencyTable),
     snapshot: () => tableSnapshot(client, tableName),
     drop: async () => {

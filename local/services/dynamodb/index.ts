@@ -1,2 +1,2 @@
 export { type DynamoDbLocal, type DynamoDbLocalEvent, startDynamoDbLocal } from './dynamodb-local';
-export { ensureTable, ensureTables, localDynamoDbClient } from './tables';
+export { ensureTable, ensureTables, localDynamoDbClient, type TableStatus } from './tables';
