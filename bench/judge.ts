@@ -1,15 +1,17 @@
 /**
- * `npm run bench:judge [-- --deployments 10000]`: the canary judge's own statistics (hooks/judge/verdict.ts,
- * unchanged) and the 5xx-share alarm's rule, on simulated canaries: how often a good version is rolled back
- * (the false-rollback rate) for a range of shared noise, and how often and how soon a bad one is caught.
+ * `npm run bench:judge [-- --deployments 10000 --alarm-threshold <percent>]`: the canary judge's own
+ * statistics (hooks/judge/verdict.ts, unchanged) and the 5xx-share alarm's rule (its threshold
+ * `Http5xxShareThresholdPercent` unless given), on simulated canaries: how often a good version is rolled
+ * back (the false-rollback rate) for a range of shared noise, and how often and how soon a bad one is caught.
  *
  * The model, per AWS second: the old version serves 18 requests and the canary 2 (Poisson), each failing
  * with its version's rate; latencies are lognormal (median 25 ms, σ 0.5) plus the version's extra. The judge
- * reads 5-second windows that arrived 5 s late, every 10 s of the 60-second bake; the alarm sees each
- * 10-second period of the canary (at least MinimumRequestsToJudge requests, 5xx share above
- * Http5xxShareThresholdPercent). Measured numbers from a model, not a test; the rehearsals measure the rest.
+ * reads 5-second windows that arrived 5 s late, every 10 s of the 60-second bake (2 s before each mark);
+ * the alarm sees each 10-second period of the canary (at least MinimumRequestsToJudge requests, 5xx share
+ * above the threshold). Measured numbers from a model, not a test; the rehearsals measure the rest.
  */
 import { parseArgs } from 'node:util';
+import { LEAD } from '../hooks/canary-judge';
 import { JUDGE_SETTINGS, judgeCanary, type VersionWindows } from '../hooks/judge/verdict';
 import { WINDOW_SECONDS } from '../hooks/judge/metric-data';
 import { EMF_METRIC_DELAY_SECONDS } from '../local/services/cloudwatch/aws-timing';
@@ -91,7 +93,8 @@ function simulate(scenario: Scenario, alarm: { minimumRequests: number; threshol
   const older = serve(scenario.older, OLD_RPS);
   const newer = serve(scenario.newer, CANARY_RPS);
   let judgeAt: number | undefined;
-  for (let at = JUDGE_EVERY_SECONDS; at <= BAKE_SECONDS && judgeAt === undefined; at += JUDGE_EVERY_SECONDS) {
+  // Rounds as the judge keeps them: a little before each 10-second mark after the first shift.
+  for (let at = JUDGE_EVERY_SECONDS * (1 - LEAD); at <= BAKE_SECONDS && judgeAt === undefined; at += JUDGE_EVERY_SECONDS) {
     const arrived = at - EMF_METRIC_DELAY_SECONDS;
     const newWindows = windows(newer, arrived, WINDOW_SECONDS);
     const served = newWindows.requests.map((n, i) => [n, i] as const).filter(([n]) => n > 0).map(([, i]) => i);
@@ -110,11 +113,17 @@ function simulate(scenario: Scenario, alarm: { minimumRequests: number; threshol
 }
 
 function main() {
-  const { values } = parseArgs({ options: { deployments: { type: 'string', default: '10000' } } });
+  const parameters = readTemplate('template.yaml').Parameters as Record<string, { Default: number }>;
+  const { values } = parseArgs({
+    options: {
+      deployments: { type: 'string', default: '10000' },
+      'alarm-threshold': { type: 'string', default: String(parameters.Http5xxShareThresholdPercent!.Default) },
+    },
+  });
   const deployments = Number(values.deployments);
   if (!(Number.isInteger(deployments) && deployments > 0)) throw new Error('--deployments takes a positive whole number');
-  const parameters = readTemplate('template.yaml').Parameters as Record<string, { Default: number }>;
-  const alarm = { minimumRequests: Number(parameters.MinimumRequestsToJudge!.Default), thresholdPercent: Number(parameters.Http5xxShareThresholdPercent!.Default) };
+  const alarm = { minimumRequests: Number(parameters.MinimumRequestsToJudge!.Default), thresholdPercent: Number(values['alarm-threshold']) };
+  if (!(alarm.thresholdPercent >= 0 && alarm.thresholdPercent <= 100)) throw new Error('--alarm-threshold takes a percentage, 0 to 100');
   const pct = (n: number) => `${((100 * n) / deployments).toFixed(2)} %`;
   const header = ['canary', 'judge stops', 'alarm stops', 'either stops', 'median time to stop'];
   const rows = SCENARIOS.map((scenario) => {

@@ -44,7 +44,7 @@ const ROUND_MARGIN_MS = 15_000;
  * with a 10 s interval), so that a round's verdict, and the stop it may call for, are in by the mark. Until
  * the first shift the judge looks for it as often.
  */
-const LEAD = 0.2;
+export const LEAD = 0.2;
 
 /** How long until the next round: the first of firstShift + k × interval − lead, k ≥ 1, still ahead. */
 function untilNextRound(firstShift: number, now: number, interval: number): number {
