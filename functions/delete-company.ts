@@ -3,10 +3,11 @@ import { type CompanyDeps, deleteCompany } from './company/companies';
 import { companyDeps } from './company-deps';
 import { apiHandler } from './http/api-handler';
 import { ifMatchVersion, parameters } from './http/request';
+import validators from './http/validators/deleteCompany.generated';
 import { noContent } from './http/responses';
 
 export const deleteCompanyOperation = (deps: CompanyDeps) => async (event: APIGatewayProxyEvent) => {
-  const { path } = parameters<{ path: { companyId: string } }>('deleteCompany', event);
+  const { path } = parameters<{ path: { companyId: string } }>(validators, event);
   await deleteCompany(deps, path.companyId, ifMatchVersion(event, false));
   return noContent();
 };

@@ -1,34 +1,30 @@
 /**
- * Compiles the contract's request schemas into standalone validators (functions/http/validators.generated.js),
- * so handlers validate with exactly the gateway's schemas without shipping a schema compiler.
- * Run `npm run generate:validators` after editing open-api/company-api.yaml; a test fails while it is stale.
+ * Compiles the contract's request schemas into standalone validators, one module per operation
+ * (functions/http/validators/<operationId>.generated.js), so that each handler validates with exactly the
+ * gateway's schemas, and its bundle carries its own operation's validators only, without a schema compiler.
+ * Run `npm run generate:validators` after editing open-api/company-api.yaml; a test fails while they are stale.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { _ } from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
-import { dereference, type JsonSchema, loadContract, operations, parametersSchema } from './contract';
+import { dereference, type JsonSchema, loadContract, type Operation, operations, parametersSchema } from './contract';
 
-export const GENERATED_PATH = join(__dirname, '..', 'functions', 'http', 'validators.generated.js');
+export const VALIDATORS_DIR = join(__dirname, '..', 'functions', 'http', 'validators');
 /** The hooks check what a new version answers against the contract's response schemas. */
 export const RESPONSE_VALIDATORS_PATH = join(__dirname, '..', 'hooks', 'checks', 'response-validators.generated.js');
 const RESPONSE_SCHEMAS = ['Company', 'CompanyPage', 'Problem'];
 
 /**
- * Each operation exports `<operationId>Params` (path, query and headers, coerced to their types), when it
- * has a parameter that is not text `<operationId>ParamsWire` (the same, as sent), and when it takes a body
- * `<operationId>Body`.
+ * Each operation's module exports `params` (path, query and headers, coerced to their types), when it has a
+ * parameter that is not text `paramsWire` (the same, as sent), when it takes a body `body`, and the hints
+ * and read-only property names its messages need.
  */
-const TYPES = `// Generated beside validators.generated.js. Do not edit.
-export interface ValidationError { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }
-export interface Validator { (data: unknown): boolean; errors?: ValidationError[] | null }
-export const operationIds: string[];
-export const readOnlyProperties: string[];
-/** A failed pattern at this instance path is explained by the schema's description. */
-export const patternHints: Record<string, string>;
-declare const validators: Record<string, Validator | undefined>;
-export default validators;
+const TYPES = `// Generated beside the validators of each operation. Do not edit.
+import type { OperationValidators } from '../operation-validators';
+declare const validators: OperationValidators;
+export = validators;
 `;
 
 /** Error hints: a schema's description explains a failed pattern better than the pattern itself. */
@@ -72,55 +68,54 @@ function wireSchema(params: JsonSchema): JsonSchema | undefined {
   return JSON.stringify(properties) === JSON.stringify(locations) ? undefined : { ...params, properties };
 }
 
-export function generateValidators(): string {
-  const doc = loadContract();
+/** One operation's validators module. */
+function operationModule(operation: Operation, readOnly: string[]): string {
   const compilers = {
     params: new Ajv({ code: { source: true }, allErrors: true, coerceTypes: true, useDefaults: true, strict: true }),
-    body: new Ajv({ code: { source: true }, allErrors: true, strict: true }),
+    asSent: new Ajv({ code: { source: true }, allErrors: true, strict: true }),
   };
-  const exportNames: Record<string, string> = {};
-  const wireNames: Record<string, string> = {};
   const hints: Record<string, string> = {};
-  const operationIds: string[] = [];
-  for (const operation of operations(doc)) {
-    if (!operation.operationId) continue;
-    operationIds.push(operation.operationId);
-    const params = parametersSchema(operation);
-    compilers.params.addSchema(params, `${operation.operationId}Params`);
-    exportNames[`${operation.operationId}Params`] = `${operation.operationId}Params`;
-    patternHints('', params, hints);
-    const wire = wireSchema(params);
-    if (wire) {
-      compilers.body.addSchema(wire, `${operation.operationId}ParamsWire`);
-      wireNames[`${operation.operationId}ParamsWire`] = `${operation.operationId}ParamsWire`;
-      patternHints('', wire, hints);
-    }
-    if (operation.bodySchema) {
-      compilers.body.addSchema(operation.bodySchema, `${operation.operationId}Body`);
-      patternHints('/body', operation.bodySchema, hints);
-    }
+  const params = parametersSchema(operation);
+  compilers.params.addSchema(params, 'params');
+  patternHints('', params, hints);
+  const asSent: Record<string, string> = {};
+  const wire = wireSchema(params);
+  if (wire) {
+    compilers.asSent.addSchema(wire, 'paramsWire');
+    asSent.paramsWire = 'paramsWire';
+    patternHints('', wire, hints);
   }
-  const bodies = Object.fromEntries(
-    operations(doc).filter((o) => o.bodySchema && o.operationId).map((o) => [`${o.operationId}Body`, `${o.operationId}Body`]),
-  );
-  Object.assign(bodies, wireNames);
-  const company = doc.components.schemas.Company.properties as Record<string, JsonSchema>;
-  const readOnly = Object.keys(company).filter((name) => company[name]?.readOnly === true);
+  if (operation.bodySchema) {
+    compilers.asSent.addSchema(operation.bodySchema, 'body');
+    asSent.body = 'body';
+    patternHints('/body', operation.bodySchema, hints);
+  }
   const strip = (code: string) => code.replace(/^"use strict";/, '');
   return [
     '// Generated from open-api/company-api.yaml by `npm run generate:validators`. Do not edit.',
     '"use strict";',
     '(function () {',
-    strip(standaloneCode(compilers.params, exportNames)),
+    strip(standaloneCode(compilers.params, { params: 'params' })),
     '})();',
-    '(function () {',
-    strip(standaloneCode(compilers.body, bodies)),
-    '})();',
-    `exports.operationIds = ${JSON.stringify(operationIds)};`,
-    `exports.readOnlyProperties = ${JSON.stringify(readOnly)};`,
+    ...(Object.keys(asSent).length > 0 ? ['(function () {', strip(standaloneCode(compilers.asSent, asSent)), '})();'] : []),
+    `exports.operationId = ${JSON.stringify(operation.operationId)};`,
+    `exports.readOnlyProperties = ${JSON.stringify(operation.bodySchema ? readOnly : [])};`,
     `exports.patternHints = ${JSON.stringify(hints, null, 2)};`,
     '',
   ].join('\n');
+}
+
+/** Every file of functions/http/validators/, by name, as the contract makes them now. */
+export function generateValidators(): Map<string, string> {
+  const doc = loadContract();
+  const company = doc.components.schemas.Company.properties as Record<string, JsonSchema>;
+  const readOnly = Object.keys(company).filter((name) => company[name]?.readOnly === true);
+  const files = new Map<string, string>();
+  for (const operation of operations(doc).filter((op) => op.operationId)) {
+    files.set(`${operation.operationId}.generated.js`, operationModule(operation, readOnly));
+    files.set(`${operation.operationId}.generated.d.ts`, TYPES);
+  }
+  return files;
 }
 
 export function generateResponseValidators(): string {
@@ -144,9 +139,10 @@ export const Problem: Validator;
 `;
 
 if (require.main === module) {
-  writeFileSync(GENERATED_PATH, generateValidators());
-  writeFileSync(GENERATED_PATH.replace(/\.js$/, '.d.ts'), TYPES);
+  rmSync(VALIDATORS_DIR, { recursive: true, force: true });
+  mkdirSync(VALIDATORS_DIR, { recursive: true });
+  for (const [name, text] of generateValidators()) writeFileSync(join(VALIDATORS_DIR, name), text);
   writeFileSync(RESPONSE_VALIDATORS_PATH, generateResponseValidators());
   writeFileSync(RESPONSE_VALIDATORS_PATH.replace(/\.js$/, '.d.ts'), RESPONSE_TYPES);
-  console.log(`wrote ${GENERATED_PATH}`);
+  console.log(`wrote ${readdirSync(VALIDATORS_DIR).length} files into ${VALIDATORS_DIR} and ${RESPONSE_VALIDATORS_PATH}`);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CompanyNotFound, ExpiredPageToken, InvalidPageToken, VersionConflict } from '../functions/company/errors';
 import { PAGE_TOKEN_LIFETIME_SECONDS, pageTokenCodec } from '../functions/company/page-token';
 import { createCompanyOperation } from '../functions/create-company';
@@ -10,10 +11,11 @@ import { type ApiOperation, apiHandler, logger } from '../functions/http/api-han
 import { InvalidRequest, MalformedJson, PayloadTooLarge, PreconditionRequired, UnsupportedMediaType } from '../functions/http/request-errors';
 import { problemFor } from '../functions/http/responses';
 import { validate } from '../functions/http/validation';
+import createCompanyValidators from '../functions/http/validators/createCompany.generated';
 import { listCompaniesOperation } from '../functions/list-companies';
 import { updateCompanyOperation } from '../functions/update-company';
 import type { CompanyStore } from '../functions/store/company-store';
-import { GENERATED_PATH, generateValidators } from '../open-api/generate-validators';
+import { generateValidators, VALIDATORS_DIR } from '../open-api/generate-validators';
 import { apiEvent, lambdaContext } from './support/events';
 import { createTestTable } from './support/local-parts';
 
@@ -66,8 +68,8 @@ describe('handlers validate again, with one entry per violation', () => {
   it('answers a name of 16 KiB of white space at once (no catastrophic backtracking)', async () => {
     const name = `${' '.repeat(15_000)}x${' '.repeat(200)}`;
     const started = performance.now();
-    expect(validate('createCompanyBody', { name, employees: 1 }, '/body')).toEqual({ name, employees: 1 });
-    expect(() => validate('createCompanyBody', { name: ' '.repeat(16_000), employees: 1 }, '/body')).toThrow(InvalidRequest);
+    expect(validate(createCompanyValidators, createCompanyValidators.body!, { name, employees: 1 }, '/body')).toEqual({ name, employees: 1 });
+    expect(() => validate(createCompanyValidators, createCompanyValidators.body!, { name: ' '.repeat(16_000), employees: 1 }, '/body')).toThrow(InvalidRequest);
     expect(performance.now() - started).toBeLessThan(50);
     const response = await run(createCompanyOperation({ ...deps(), once: table.once }), apiEvent({ method: 'POST', body: { name, employees: 1 } }));
     expect(response.statusCode).toBe(201);
@@ -178,6 +180,8 @@ describe('problemFor maps every error class to its problem', () => {
   });
 });
 
-it('the committed validators are generated from the current contract', () => {
-  expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(generateValidators());
+it('the committed validators are generated from the current contract, one module per operation and no other', () => {
+  const generated = generateValidators();
+  expect(readdirSync(VALIDATORS_DIR).sort()).toEqual([...generated.keys()].sort());
+  for (const [name, text] of generated) expect(readFileSync(join(VALIDATORS_DIR, name), 'utf8')).toBe(text);
 });

@@ -58,7 +58,7 @@ it('fails a version that throws, and still removes its test data', async () => {
 
 it('fails a version that creates what it should refuse, and removes that too', async () => {
   const before = await stage.snapshot();
-  const version = await candidate('CreateCompanyFunction', 'functions/create-company.ts', "jsonBody<CompanyFields>('createCompany', event)", 'JSON.parse(event.body ?? "{}")');
+  const version = await candidate('CreateCompanyFunction', 'functions/create-company.ts', 'jsonBody<CompanyFields>(validators, event)', 'JSON.parse(event.body ?? "{}")');
   const run = await runHook(stage, 'PreTrafficHook', functionNamed(stage, 'CreateCompanyFunction'), version);
   expect(run.statuses).toEqual(['Failed']);
   expect((await verdictLine(logs)).evidence.failed.map((f: { check: string }) => f.check)).toEqual(

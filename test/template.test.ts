@@ -169,3 +169,18 @@ it("the stopper hears of, and maps to its deployment group, exactly the Company 
   const judge = stage.rules.find((r) => r.target === 'CanaryJudgeFunction')!;
   expect(judge.pattern).toMatchObject({ source: ['aws.codedeploy'], detail: { state: ['START'], application: [stage.deploymentOf(functions[0]!.logicalId, '1')!.application] } });
 });
+
+it('a bundle leaves out only what the nodejs runtime provides, the AWS SDK; the functions on the request path bundle theirs', () => {
+  const functions = Object.entries<Template>(template.Resources).filter(([, r]) => r.Type === 'AWS::Serverless::Function');
+  // Modules an SDK client loads only where credentials are not in the environment, which on Lambda they always are.
+  const credentialProviders = ['http', 'ini', 'process', 'sso', 'web-identity'].map((p) => `@aws-sdk/credential-provider-${p}`).concat('@smithy/credential-provider-imds');
+  for (const [logicalId, fn] of functions) {
+    const external: string[] = fn.Metadata.BuildProperties.External ?? [];
+    for (const name of external) expect(`${logicalId}: ${name}`).toMatch(/: @(aws-sdk|smithy)\//);
+    const takesSdkFromRuntime = external.includes('@aws-sdk/*');
+    expect(`${logicalId} ${takesSdkFromRuntime ? 'takes the SDK from the runtime' : 'bundles the SDK'}`).toBe(
+      `${logicalId} ${/Hook$/.test(logicalId) ? 'takes the SDK from the runtime' : 'bundles the SDK'}`,
+    );
+    if (!takesSdkFromRuntime) expect(external.sort()).toEqual(credentialProviders.sort());
+  }
+});

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidRequest, MalformedJson, PayloadTooLarge, PreconditionRequired, UnsupportedMediaType } from './request-errors';
-import validators from './validators.generated';
+import type { OperationValidators } from './operation-validators';
 import { validate } from './validation';
 
 /** Reads an API Gateway proxy event into plain, validated values; the domain never sees the event. */
@@ -17,15 +17,16 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
  * Path, query and header parameters (header names in lower case): first as sent, then coerced to their
  * types by the operation's parameter schema.
  */
-export function parameters<T>(operationId: string, event: APIGatewayProxyEvent): T {
+export function parameters<T>(operation: OperationValidators, event: APIGatewayProxyEvent): T {
   const header = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
   const params = { path: { ...event.pathParameters }, query: { ...event.queryStringParameters }, header };
-  if (validators[`${operationId}ParamsWire`]) validate(`${operationId}ParamsWire`, params);
-  return validate<T>(`${operationId}Params`, params);
+  if (operation.paramsWire) validate(operation, operation.paramsWire, params);
+  return validate<T>(operation, operation.params, params);
 }
 
 /** The JSON body, validated by the operation's body schema. */
-export function jsonBody<T>(operationId: string, event: APIGatewayProxyEvent): T {
+export function jsonBody<T>(operation: OperationValidators, event: APIGatewayProxyEvent): T {
+  if (!operation.body) throw new Error(`${operation.operationId} takes no body in the contract`);
   const contentType = header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') throw new UnsupportedMediaType();
   const raw = event.body ?? '';
@@ -37,7 +38,7 @@ export function jsonBody<T>(operationId: string, event: APIGatewayProxyEvent): T
   } catch {
     throw new MalformedJson();
   }
-  return validate<T>(`${operationId}Body`, body, '/body');
+  return validate<T>(operation, operation.body, body, '/body');
 }
 
 const STRONG_ETAG = /^"([1-9][0-9]{0,14})"$/;

@@ -1,9 +1,9 @@
+import type { OperationValidators, ValidationError, Validator } from './operation-validators';
 import type { FieldError } from './request-errors';
 import { InvalidRequest } from './request-errors';
-import validators, { patternHints, readOnlyProperties, type ValidationError } from './validators.generated';
 
 /** Turns schema violations into messages a client can act on, each at the path it concerns. */
-function fieldError(prefix: string, error: ValidationError): FieldError {
+function fieldError({ readOnlyProperties, patternHints }: OperationValidators, prefix: string, error: ValidationError): FieldError {
   const at = prefix + error.instancePath;
   switch (error.keyword) {
     case 'required':
@@ -21,10 +21,8 @@ function fieldError(prefix: string, error: ValidationError): FieldError {
   }
 }
 
-/** Validates with the contract's own schemas; throws InvalidRequest listing every violation. */
-export function validate<T>(schemaName: string, data: unknown, prefix = ''): T {
-  const validator = validators[schemaName];
-  if (!validator) throw new Error(`No validator named ${schemaName}; regenerate with npm run generate:validators`);
-  if (!validator(data)) throw new InvalidRequest((validator.errors ?? []).map((error) => fieldError(prefix, error)));
+/** Validates with one of the operation's validators; throws InvalidRequest listing every violation. */
+export function validate<T>(operation: OperationValidators, validator: Validator, data: unknown, prefix = ''): T {
+  if (!validator(data)) throw new InvalidRequest((validator.errors ?? []).map((error) => fieldError(operation, prefix, error)));
   return data as T;
 }

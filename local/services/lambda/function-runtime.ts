@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
-import { LOCAL_REGION } from '../../template/cloudformation';
+import { LOCAL_REGION, ROOT } from '../../template/cloudformation';
 import { functionArn, type FunctionSpec } from '../../template/stage';
 import type { InvocationRecord } from '../cloudwatch/metrics';
 
@@ -40,6 +40,7 @@ interface Environment {
 }
 
 const BOOTSTRAP = join(__dirname, 'worker-bootstrap.js');
+const RUNTIME_MODULES = join(ROOT, 'node_modules');
 const DEFAULT_ENVIRONMENTS = Math.max(2, availableParallelism());
 /**
  * An invocation that has waited this long for an environment starts one more, up to MAX_ENVIRONMENTS: the
@@ -197,6 +198,9 @@ export class FunctionVersion {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.spec.functionName}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       LAMBDA_TASK_ROOT: this.bundleDir,
+      // Where the nodejs runtime keeps the AWS SDK it provides (/var/runtime/node_modules): a bundle that leaves
+      // the SDK out (template.yaml's External) finds it there; the project's own copy stands in for it.
+      NODE_PATH: RUNTIME_MODULES,
       ...this.spec.environment,
       ...this.options.environment(),
     };
