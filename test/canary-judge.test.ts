@@ -1,6 +1,6 @@
 import { AwsClock } from '../local/services/cloudwatch/aws-clock';
 import { alarmTiming } from '../local/services/cloudwatch/aws-timing';
-import { functionNamed } from './support/hook-runs';
+import { functionNamed, registerDeployment } from './support/hook-runs';
 import { startTestStage } from './support/local-parts';
 
 /**
@@ -26,20 +26,9 @@ afterAll(async () => {
 const functionName = () => functionNamed(stage, 'GetCompanyFunction').functionName;
 
 function deployment() {
-  const spec = stage.model.deploymentOf('GetCompanyFunction', '2')!;
-  const ids = stage.codedeploy.createDeployment({
-    functionName: functionName(),
-    alias: 'live',
-    currentVersion: '1',
-    targetVersion: '2',
-    targetVersionWeight: 0,
-    application: spec.application,
-    deploymentGroup: spec.deploymentGroup,
-  });
-  const stops: string[] = [];
-  stage.codedeploy.onStop(ids.deploymentId, (id) => stops.push(id));
+  const ids = registerDeployment(stage, 'GetCompanyFunction');
   const allowTraffic = () => stage.codedeploy.handle('PutLifecycleEventHookExecutionStatus', { deploymentId: ids.deploymentId, lifecycleEventHookExecutionId: ids.preTraffic, status: 'Succeeded' });
-  return { ...ids, stops, allowTraffic };
+  return { ...ids, allowTraffic };
 }
 
 /** Each AWS second (10 ms here): both versions' requests, 5xx answers and latencies, as the handlers publish them. */

@@ -1,4 +1,4 @@
-import { functionNamed, logLine } from './support/hook-runs';
+import { functionNamed, logLine, registerDeployment } from './support/hook-runs';
 import { startTestStage } from './support/local-parts';
 
 /**
@@ -16,22 +16,7 @@ afterAll(() => stage.stop());
 const deploymentOf = (logicalId: string) => stage.model.deploymentOf(logicalId, '2')!;
 const alarmOf = (logicalId: string, kind: 'Errors' | 'Http5xx' | 'Latency') => deploymentOf(logicalId).alarms.find((a) => a.logicalId.endsWith(`${kind}Alarm`))!.name;
 
-function deployment(logicalId: string) {
-  const spec = deploymentOf(logicalId);
-  const fn = functionNamed(stage, logicalId);
-  const { deploymentId } = stage.codedeploy.createDeployment({
-    functionName: fn.functionName,
-    alias: 'live',
-    currentVersion: '1',
-    targetVersion: '2',
-    targetVersionWeight: 0,
-    application: spec.application,
-    deploymentGroup: spec.deploymentGroup,
-  });
-  const stops: string[] = [];
-  stage.codedeploy.onStop(deploymentId, (id) => stops.push(id));
-  return { deploymentId, stops };
-}
+const deployment = (logicalId: string) => registerDeployment(stage, logicalId);
 
 async function stopper(alarmName: string | undefined, state = 'ALARM') {
   logs = [];

@@ -42,3 +42,23 @@ export async function logLine(lines: string[], matches: (entry: Record<string, a
 /** The hook's one structured verdict line. */
 export const verdictLine = (lines: string[]) =>
   logLine(lines, (entry) => typeof entry.message === 'string' && entry.message.startsWith('lifecycle verdict'));
+
+/**
+ * A deployment of a function's version 2 over version 1, registered with the stage's CodeDeploy in the
+ * function's deployment group, as CodeDeploy starts one; `stops` collects each StopDeployment of it.
+ */
+export function registerDeployment(stage: LocalStage, logicalId: string) {
+  const spec = stage.model.deploymentOf(logicalId, '2')!;
+  const ids = stage.codedeploy.createDeployment({
+    functionName: functionNamed(stage, logicalId).functionName,
+    alias: 'live',
+    currentVersion: '1',
+    targetVersion: '2',
+    targetVersionWeight: 0,
+    application: spec.application,
+    deploymentGroup: spec.deploymentGroup,
+  });
+  const stops: string[] = [];
+  stage.codedeploy.onStop(ids.deploymentId, (id) => stops.push(id));
+  return { ...ids, stops };
+}
