@@ -54,9 +54,9 @@ async function seed(stage: LocalStage, from: number, total: number) {
   console.log(`  seeded ${total - from} companies in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Latencies of `count` requests made one at a time (after a warm-up), in ascending order. */
-async function timed(count: number, run: () => Promise<void>): Promise<number[]> {
-  for (let i = 0; i < WARMUP_REQUESTS; i++) await run();
+/** Latencies of `count` runs made one at a time (after `warmups` more), in ascending order. */
+async function timed(count: number, run: () => Promise<void>, warmups = WARMUP_REQUESTS): Promise<number[]> {
+  for (let i = 0; i < warmups; i++) await run();
   const latencies: number[] = [];
   for (let i = 0; i < count; i++) {
     const started = performance.now();
@@ -81,14 +81,7 @@ async function measure(stage: LocalStage, sfn: SFNClient, journeyArn: string): P
     const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: journeyArn, input: '{}' }));
     if (result.status !== 'SUCCEEDED') throw new Error(`the journey ended ${result.status}: ${result.error} ${result.cause}`);
   };
-  for (let i = 0; i < JOURNEY_WARMUPS; i++) await journey();
-  const journeys: number[] = [];
-  for (let i = 0; i < JOURNEYS; i++) {
-    const started = performance.now();
-    await journey();
-    journeys.push(performance.now() - started);
-  }
-  return { 'first page': firstPage, 'prefix search': prefixSearch, journey: journeys.sort((a, b) => a - b) };
+  return { 'first page': firstPage, 'prefix search': prefixSearch, journey: await timed(JOURNEYS, journey, JOURNEY_WARMUPS) };
 }
 
 async function main() {
