@@ -9,7 +9,8 @@ const invoke = (...args: string[]) => run('npm', ['run', '--silent', 'invoke', '
 it('runs a Company function with a sample event and prints its answer and log', async () => {
   const { stdout } = await invoke('CreateCompanyFunction', '-e', 'events/create-company.json');
   expect(stdout).toMatch(/CreateCompanyFunction \(version 1\) in \d+ ms/);
-  expect(stdout).toMatch(/--- logs\n.*"message":"request served".*"statusCode":201/);
+  // Its one line for a request served: the metrics, in Embedded Metric Format.
+  expect(stdout).toMatch(/--- logs\n.*"CloudWatchMetrics".*"Requests":1,"Http5xx":0/);
   expect(stdout).toMatch(/--- result\n\{\n\s+"statusCode": 201/);
 }, 60_000);
 

@@ -23,7 +23,8 @@ export function apiHandler(operationId: string, build: () => ApiOperation) {
     try {
       operation ??= build();
       response = await operation(event, context);
-      logger.info('request served', { statusCode: response.statusCode });
+      // API Gateway's access log has every request already; this line is for POWERTOOLS_LOG_LEVEL=DEBUG.
+      logger.debug('request served', { statusCode: response.statusCode });
     } catch (error) {
       const problem = problemFor(error, requestId);
       if (problem.status >= 500) logger.error('request failed', { statusCode: problem.status, error: error as Error });
