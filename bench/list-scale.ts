@@ -3,7 +3,7 @@
  *
  * On one local stage (DynamoDB Local in memory), it seeds `--from` companies through the Company store and
  * measures, one request at a time, the first page of GET /companies, a name-prefix search (a word that
- * begins about one name in 28, so that every page is full) and the whole PostTraffic journey (Step
+ * begins one name in 28, so that every page is full) and the whole PostTraffic journey (Step
  * Functions StartSyncExecution); then it seeds up to `--companies` and measures again. It prints
  * p50 / p99 per size and the larger size's cost as a multiple of the smaller's.
  */
@@ -25,7 +25,8 @@ const SECOND_WORDS = ['Holdings', 'Energia', 'Systems', 'Bank', 'Labs', '& Co', 
 const pick = <T>(values: T[]) => values[Math.floor(Math.random() * values.length)]!;
 
 const REQUESTS = 300;
-const WARMUP_REQUESTS = 50;
+// Enough for the stage's functions to reach their optimised code before the first size is measured.
+const WARMUP_REQUESTS = 500;
 const JOURNEYS = 20;
 /** The journey's first runs start its functions' environments and warm their code. */
 const JOURNEY_WARMUPS = 5;
@@ -42,7 +43,7 @@ async function seed(stage: LocalStage, from: number, total: number) {
   async function writer() {
     while (next < total) {
       const i = next++;
-      await store.create({ companyId: randomUUID(), name: `${pick(FIRST_WORDS)} ${pick(SECOND_WORDS)} ${i}`, employees: i % 10_000, version: 1, createdAt: at, updatedAt: at });
+      await store.create({ companyId: randomUUID(), name: `${FIRST_WORDS[i % FIRST_WORDS.length]} ${pick(SECOND_WORDS)} ${i}`, employees: i % 10_000, version: 1, createdAt: at, updatedAt: at });
       if (performance.now() - shown > 5_000) {
         shown = performance.now();
         console.log(`  seeded ${next} of ${total} companies…`);
