@@ -1,3 +1,4 @@
+import { ServiceError } from '../local/services/aws-json-protocol';
 import { functionNamed, logLine, registerDeployment } from './support/hook-runs';
 import { startTestStage } from './support/local-parts';
 
@@ -72,3 +73,21 @@ it('logs and gives up when CodeDeploy keeps throttling, or fails, rather than lo
   expect((await stopper(alarmOf('DeleteCompanyFunction', 'Errors'))).message).toBe('deployment stopped, rolling back');
   expect(stops).toEqual([deploymentId]);
 }, 30_000);
+
+it('logs a deployment that ended between its listing and its stop, and any other CodeDeploy error, and returns', async () => {
+  const raced = deployment('GetCompanyFunction');
+  stage.codedeploy.beforeNext.set('StopDeployment', () => stage.codedeploy.finish(raced.deploymentId, 'Succeeded'));
+  expect(await stopper(alarmOf('GetCompanyFunction', 'Errors'))).toMatchObject({ level: 'INFO', message: 'deployment had already ended', deploymentId: raced.deploymentId });
+  const refused = deployment('GetCompanyFunction');
+  stage.codedeploy.beforeNext.set('StopDeployment', () => {
+    throw new ServiceError('AccessDeniedException', 'not authorized to perform codedeploy:StopDeployment');
+  });
+  expect(await stopper(alarmOf('GetCompanyFunction', 'Latency'))).toMatchObject({
+    level: 'ERROR',
+    message: 'could not stop the deployment',
+    deploymentId: refused.deploymentId,
+    error: 'AccessDeniedException',
+  });
+  expect([raced.stops, refused.stops]).toEqual([[], []]);
+  stage.codedeploy.finish(refused.deploymentId, 'Succeeded');
+});

@@ -49,6 +49,8 @@ export class LocalCodeDeploy {
   readonly statuses: RecordedStatus[] = [];
   /** Answers the next N calls of an operation with ThrottlingException, as a busy service does. */
   readonly throttle = new Map<string, number>();
+  /** Runs once before the next call of an operation: what happens meanwhile in a race, or an error it throws. */
+  readonly beforeNext = new Map<string, () => void>();
 
   /**
    * Registers a deployment and answers the execution ids its PreTraffic and PostTraffic hooks get;
@@ -86,6 +88,9 @@ export class LocalCodeDeploy {
   }
 
   handle(operation: string, input: Record<string, string>): unknown {
+    const before = this.beforeNext.get(operation);
+    this.beforeNext.delete(operation);
+    before?.();
     const pending = this.throttle.get(operation) ?? 0;
     if (pending > 0) {
       this.throttle.set(operation, pending - 1);
