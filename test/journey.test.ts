@@ -306,3 +306,18 @@ describe('the apigateway:invoke task handler', () => {
     });
   });
 });
+
+describe('the journey when a create finds its Idempotency-Key still held', () => {
+  it('waits for the key to be free (the create function times out in 6 s) and succeeds, at the definition’s own intervals', async () => {
+    const before = await stage.snapshot();
+    proxy.reset({ CreateCompany: once(answerStatus(409)) });
+    const started = Date.now();
+    const result = await runJourney(throttled);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(proxy.seen.filter((s) => s.step === 'CreateCompany').map((s) => s.status)).toEqual([409, 201]);
+    // The first retry of a 409 comes 3 s later, not at once as for a 5xx.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+    expect(await stage.snapshot()).toBe(before);
+  }, 30_000);
+});
