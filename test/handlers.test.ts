@@ -17,7 +17,9 @@ import { updateCompanyOperation } from '../functions/update-company';
 import type { CompanyStore } from '../functions/store/company-store';
 import { generateValidators, VALIDATORS_DIR } from '../open-api/generate-validators';
 import { apiEvent, lambdaContext } from './support/events';
-import { createTestTable } from './support/local-parts';
+import { dynamoDbOncePerKey } from '../functions/store/once-per-key';
+import { localDynamoDbClient } from '../local/services/dynamodb';
+import { createTestTable, dynamoEndpoint, TEST_CREDENTIALS } from './support/local-parts';
 
 /** Handlers called directly, as Lambda calls them, on a store over DynamoDB Local: the checks behind the gateway. */
 
@@ -125,6 +127,31 @@ describe('use cases through the handlers', () => {
       expect(body(expired)).toMatchObject({ type: 'urn:company-canary:problem:expired-next-token', errors: [{ path: '/query/nextToken', message: 'has expired' }] });
       expect(body(expired).detail).toMatch(/valid for 60 minutes; omit it to start over/);
     });
+  });
+});
+
+describe('a create whose Idempotency-Key record cannot be saved', () => {
+  it('still answers the company it stored, once, rather than a 5xx that a retry would turn into a second company', async () => {
+    // The idempotency table refuses the one write that records the answer, as a throttled table would.
+    const client = localDynamoDbClient(dynamoEndpoint(), TEST_CREDENTIALS);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+        return next(args);
+      },
+      { step: 'initialize', name: 'refuseRecordingTheAnswer' },
+    );
+    const once = dynamoDbOncePerKey(client, table.idempotencyTable);
+    const before = JSON.parse(await table.snapshot()).length;
+    const key = randomUUID();
+    const create = () => run(createCompanyOperation({ ...deps(), once }), apiEvent({ method: 'POST', headers: { 'Idempotency-Key': key }, body: { name: 'Recorded Or Not', employees: 1 } }));
+    const first = await create();
+    expect(first.statusCode).toBe(201);
+    expect(body(first)).toMatchObject({ name: 'Recorded Or Not', version: 1 });
+    // Its key stays held until the record expires: a retry meanwhile is told to wait, and stores nothing.
+    expect((await create()).statusCode).toBe(409);
+    expect(JSON.parse(await table.snapshot()).length).toBe(before + 1);
+    client.destroy();
   });
 });
 

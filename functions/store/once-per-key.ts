@@ -1,4 +1,10 @@
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -27,9 +33,14 @@ export function dynamoDbOncePerKey(client: DynamoDBClient, tableName: string): O
     async run<T>(key: string, payload: object, work: () => Promise<T>, context: Context): Promise<T> {
       // The remaining time bounds how long an unfinished first request holds its key.
       config.registerLambdaContext(context);
+      let done: { result: T } | undefined;
       try {
-        return (await runOnce({ key, payload, work })) as T;
+        return (await runOnce({ key, payload, work: async () => (done = { result: await work() }).result })) as T;
       } catch (error) {
+        // The work was done, but its record could not be saved (the table throttled, say): the answer is
+        // still this one. A 5xx instead would have the client retry, wait until the record expires, and
+        // then do the work again: a second company.
+        if (error instanceof IdempotencyPersistenceLayerError && done) return done.result;
         if (error instanceof IdempotencyValidationError) throw new IdempotencyKeyReused();
         if (error instanceof IdempotencyAlreadyInProgressError) throw new RequestInProgress();
         throw error;

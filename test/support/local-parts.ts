@@ -15,7 +15,7 @@ import { dynamoDbOncePerKey } from '../../functions/store/once-per-key';
 /** Real local parts for tests: the run's DynamoDB Local, a table per suite made from the iaac definition. */
 
 /** The run's DynamoDB Local is started with -sharedDb, so these see the same tables as every stage's functions. */
-const TEST_CREDENTIALS = { accessKeyId: 'TestSuite', secretAccessKey: 'TestSuite' };
+export const TEST_CREDENTIALS = { accessKeyId: 'TestSuite', secretAccessKey: 'TestSuite' };
 
 export function dynamoEndpoint(): string {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
@@ -39,6 +39,7 @@ export async function createTestTable(suite: string) {
   const idempotencyTable = environment('CreateCompanyFunction').IDEMPOTENCY_TABLE_NAME!;
   return {
     tableName,
+    idempotencyTable,
     client,
     store: dynamoDbCompanyStore(client, tableName, environment('ListCompaniesFunction').COMPANY_NAME_INDEX),
     once: dynamoDbOncePerKey(localDynamoDbClient(dynamoEndpoint(), TEST_CREDENTIALS), idempotencyTable),
