@@ -73,7 +73,7 @@ async function deploy(label: string, fault: Fault, timeScale: number, timing: Al
       onMessage: (line) => console.log(`  ${line}`),
     });
     const fn = report.functions.find((f) => f.outcome !== 'Unchanged')!;
-    if (proxy) console.log(`  the proxy failed ${proxy.failed} of ${proxy.calls} DynamoDB calls`);
+    if (proxy) console.log(`  the proxy failed ${proxy.failed} of ${proxy.calls} DynamoDB item calls`);
     const verdictAfter = fn.summary?.firstShiftToVerdictMs;
     console.log(`  → ${fn.outcome}${verdictAfter === undefined ? '' : ` ${seconds(verdictAfter)} after the first shift`}${fn.reason ? `: ${fn.reason}` : ''}`);
     return { outcome: fn.outcome, reason: fn.reason, summary: fn.summary! };
