@@ -6,7 +6,7 @@ import { ROOT } from '../local/template/cloudformation';
 import { alarmTiming } from '../local/services/cloudwatch/aws-timing';
 import {
   getCompanyFailsOnTraffic,
-  getCompanyFailsOneInFive,
+  getCompanyFailsEveryFifth,
   getCompanyFindsAnything,
   getCompanyQuarterSecondSlower,
   goodGetCompany,
@@ -89,8 +89,12 @@ function expectStoppedOnItsCanaryShare(fn: Deployed, withinAwsMs: number) {
   expect(fn.aliasAfter).toEqual({ functionVersion: fn.currentVersion, additionalVersionWeights: {} });
 }
 
+/**
+ * Every fifth read fails rather than a random fifth: by chance alone a random 20 % shows too few failures
+ * for the judge within 30 s in about 3 % of canaries (bench:judge), and CI once saw it stopped at 37.7 s.
+ */
 it('at AWS timing, a version failing one read in five is stopped on its canary share within 30 s of the first shift', async () => {
-  const run = await rehearseCandidate(getCompanyFailsOneInFive, { pace: AS_ON_AWS });
+  const run = await rehearseCandidate(getCompanyFailsEveryFifth, { pace: AS_ON_AWS });
   const fn = only(run, 'GetCompanyFunction');
   expectStoppedOnItsCanaryShare(fn, 30_000);
   expect(fn.summary!.canaryShare.failed).toBeGreaterThan(0);
