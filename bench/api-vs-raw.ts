@@ -22,13 +22,16 @@ import { type FunctionSpec, loadStage } from '../local/template/stage';
 import { median, percentile, printTable } from './tables';
 
 const CONCURRENCIES = [1, 16];
-// Long enough for c=16 to start its 16 Lambda environments and get their code optimized: each worker thread
-// JIT-compiles on its own, from a sixteenth of the traffic.
 const WARMUP_MS = 4000;
-const MEASURE_MS = 4000;
+const MEASURE_MS = 8000;
+const MEASURE_SLICES = 4;
 // DynamoDB Local's JVM keeps speeding up for about ten seconds of load; without this the first raw phase is
-// measured on a colder database than the API phase after it.
+// measured on a colder database than the API phase after it. The same load warms the bench's own SDK client.
 const DYNAMODB_WARMUP_MS = 10_000;
+// Each execution environment JIT-compiles its bundle on its own: a GetCompany environment took about 6,000
+// invocations to settle, from 1.3 to 0.65 ms of process CPU per invocation (one worker, one at a time), which
+// the phases' own warm-up alone does not give it. So the API's code is warmed as the raw client's is.
+const API_WARMUP_MS = 40_000;
 const RATIO_TARGET = 0.7;
 const BUNDLE_LIMIT_BYTES = 300_000;
 const COLD_LOAD_RUNS = 5;
@@ -70,11 +73,20 @@ interface BundleResult {
   loadError?: string;
 }
 
+/** What closed loops measured, added up over one or more slices of the same load. */
+interface Tally {
+  latencies: number[];
+  errors: number;
+  firstError?: string;
+  seconds: number;
+  cpuMs: number;
+  loopActiveMs: number;
+  loopIdleMs: number;
+}
+const newTally = (): Tally => ({ latencies: [], errors: 0, seconds: 0, cpuMs: 0, loopActiveMs: 0, loopIdleMs: 0 });
+
 /** A closed loop: `concurrency` async workers, each sending its next request as soon as the last one answers. */
-async function closedLoop(op: Op, concurrency: number, durationMs: number): Promise<Measurement> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
+async function closedLoop(op: Op, concurrency: number, durationMs: number, tally: Tally = newTally()): Promise<Tally> {
   const loopBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -84,36 +96,56 @@ async function closedLoop(op: Op, concurrency: number, durationMs: number): Prom
       const sent = performance.now();
       try {
         await op();
-        latencies.push(performance.now() - sent);
+        tally.latencies.push(performance.now() - sent);
       } catch (error) {
-        errors++;
-        firstError ??= error instanceof Error ? error.message : String(error);
+        tally.errors++;
+        tally.firstError ??= error instanceof Error ? error.message : String(error);
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   // Until the last worker finishes, not the deadline, so requests in flight at the deadline still count fairly.
-  const seconds = (performance.now() - started) / 1000;
+  tally.seconds += (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  latencies.sort((a, b) => a - b);
+  tally.cpuMs += (cpu.user + cpu.system) / 1000;
+  const loop = performance.eventLoopUtilization(loopBefore);
+  tally.loopActiveMs += loop.active;
+  tally.loopIdleMs += loop.idle;
+  return tally;
+}
+
+function measurement(tally: Tally): Measurement {
+  const latencies = [...tally.latencies].sort((a, b) => a - b);
   return {
     requests: latencies.length,
-    errors,
-    firstError,
-    reqPerSec: latencies.length / seconds,
+    errors: tally.errors,
+    firstError: tally.firstError,
+    reqPerSec: latencies.length / tally.seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    mainLoopBusy: performance.eventLoopUtilization(loopBefore).utilization,
-    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length + errors),
+    mainLoopBusy: tally.loopActiveMs / Math.max(1, tally.loopActiveMs + tally.loopIdleMs),
+    cpuMsPerRequest: tally.cpuMs / Math.max(1, latencies.length + tally.errors),
   };
 }
 
-async function phase(name: string, op: Op, concurrency: number): Promise<Measurement> {
-  process.stdout.write(`  ${name} c=${concurrency} … `);
-  await closedLoop(op, concurrency, WARMUP_MS);
-  const result = await closedLoop(op, concurrency, MEASURE_MS);
-  const failures = result.errors ? `, ${result.errors} errors (first: ${result.firstError})` : '';
-  console.log(`${result.reqPerSec.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${failures}`);
+/**
+ * Raw and API under the same load: each warmed up, then measured in alternating slices, so that the
+ * machine's drift over the pair (this VM's throughput moves by ±20 % within a minute) falls on both alike.
+ */
+async function measurePair(workload: Workload, concurrency: number): Promise<PairResult> {
+  await closedLoop(workload.raw.op, concurrency, WARMUP_MS);
+  await closedLoop(workload.api.op, concurrency, WARMUP_MS);
+  const raw = newTally();
+  const api = newTally();
+  for (let slice = 0; slice < MEASURE_SLICES; slice++) {
+    await closedLoop(workload.raw.op, concurrency, MEASURE_MS / MEASURE_SLICES, raw);
+    await closedLoop(workload.api.op, concurrency, MEASURE_MS / MEASURE_SLICES, api);
+  }
+  const result = { workload, concurrency, raw: measurement(raw), api: measurement(api) };
+  for (const [name, m] of [[`raw ${workload.raw.name}`, result.raw], [`API ${workload.api.name}`, result.api]] as const) {
+    const failures = m.errors ? `, ${m.errors} errors (first: ${m.firstError})` : '';
+    console.log(`  ${name} c=${concurrency}: ${m.reqPerSec.toFixed(0)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${failures}`);
+  }
   return result;
 }
 
@@ -277,7 +309,8 @@ What the numbers mean:
     DynamoDB Local. The benchmark client and the gateway share this process's event loop, and everything,
     DynamoDB Local's JVM included, shares these ${cpus().length} cores, so the ratio is a local figure, not AWS's.
   - Closed loop: c workers each wait for an answer before sending again, so req/s ≈ c ÷ mean latency.
-    After ${DYNAMODB_WARMUP_MS / 1000} s warming DynamoDB Local, each phase ran ${WARMUP_MS / 1000} s of warm-up, then ${MEASURE_MS / 1000} s measured;
+    After ${DYNAMODB_WARMUP_MS / 1000} s warming DynamoDB Local and the raw client and ${API_WARMUP_MS / 1000} s warming the API's environments,
+    raw and API each ran ${WARMUP_MS / 1000} s of warm-up, then ${MEASURE_MS / 1000} s measured in ${MEASURE_SLICES} slices taken in turn with the other's;
     latencies are per request, nearest-rank percentiles.
   - main loop busy %: near 100 means this process's event loop (client + gateway) was the bottleneck.
     node CPU ms/req: all of this process's threads; multiply by req/s to see how much of the cores it took.
@@ -301,14 +334,13 @@ async function measureLoad(stage: BenchStage): Promise<PairResult[]> {
     console.log(`\nWarming DynamoDB Local up: ${DYNAMODB_WARMUP_MS / 1000} s of raw puts and reads at c=${busiest}…`);
     await closedLoop(raw.put, busiest, DYNAMODB_WARMUP_MS / 2);
     await closedLoop(raw.get, busiest, DYNAMODB_WARMUP_MS / 2);
+    console.log(`Warming the API's execution environments up: ${API_WARMUP_MS / 1000} s of POST and GET at c=${busiest}…`);
+    await closedLoop(api.post, busiest, API_WARMUP_MS / 2);
+    await closedLoop(api.get, busiest, API_WARMUP_MS / 2);
     const pairs: PairResult[] = [];
     for (const concurrency of CONCURRENCIES) {
       console.log(`\nConcurrency ${concurrency}:`);
-      for (const workload of workloads) {
-        const rawResult = await phase(`raw ${workload.raw.name}`, workload.raw.op, concurrency);
-        const apiResult = await phase(`API ${workload.api.name}`, workload.api.op, concurrency);
-        pairs.push({ workload, concurrency, raw: rawResult, api: apiResult });
-      }
+      for (const workload of workloads) pairs.push(await measurePair(workload, concurrency));
     }
     return pairs;
   } finally {

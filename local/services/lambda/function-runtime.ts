@@ -170,15 +170,20 @@ export class FunctionVersion {
       // A bare Node, as Lambda's runtime: none of this process's loaders or flags (tsx, inspectors).
       execArgv: [],
     });
+    // The bootstrap sends what the code writes in batches (worker-bootstrap.js); writes it could not catch,
+    // if any, still arrive on the worker's own streams.
+    const lines = new LineSplitter((line) => this.options.onLog?.(this.spec.functionName, line));
     for (const stream of [worker.stdout, worker.stderr]) {
       createInterface({ input: stream }).on('line', (line) => this.options.onLog?.(this.spec.functionName, line));
     }
     const env: Environment = { worker, busy: true, initializing: true };
+    worker.on('message', (message: { logs?: string[] }) => message.logs?.forEach((text) => lines.push(text)));
     worker.on('message', function initialized(message: { initialized?: boolean }) {
       if (!message.initialized) return;
       env.initializing = false;
       worker.off('message', initialized);
     });
+    worker.on('exit', () => lines.end());
     worker.on('error', () => this.all.delete(env));
     this.all.add(env);
     return env;
@@ -204,5 +209,30 @@ export class FunctionVersion {
       ...this.spec.environment,
       ...this.options.environment(),
     };
+  }
+}
+
+/** CloudWatch Logs' largest event (256 KB): text without a newline for longer is passed on in such pieces. */
+const MAX_LINE_CHARS = 256 * 1024;
+
+/** Text written in pieces, as the lines it holds: a line is passed on once its newline has arrived. */
+class LineSplitter {
+  private partial = '';
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(text: string): void {
+    const parts = (this.partial + text).split('\n');
+    this.partial = parts.pop()!;
+    for (const line of parts) this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+    while (this.partial.length >= MAX_LINE_CHARS) {
+      this.onLine(this.partial.slice(0, MAX_LINE_CHARS));
+      this.partial = this.partial.slice(MAX_LINE_CHARS);
+    }
+  }
+
+  end(): void {
+    if (this.partial) this.onLine(this.partial);
+    this.partial = '';
   }
 }

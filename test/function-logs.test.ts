@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FunctionVersion } from '../local/services/lambda/function-runtime';
+
+/**
+ * What an execution environment's code writes reaches the stage's log as whole lines, in the order written,
+ * whether written at load, during an invocation, in pieces, as bytes, to stderr, or after the answer; and a
+ * long invocation's lines arrive while it still runs, not only with its answer.
+ */
+const BUNDLE = `
+process.stdout.write('loaded\\n');
+exports.handler = async (event) => {
+  if (event.kind === 'pieces') {
+    process.stdout.write('first ');
+    process.stdout.write('half\\nsecond line\\n');
+    process.stderr.write(Buffer.from('on stderr\\n'));
+    console.log(JSON.stringify({ message: 'from console' }));
+    setTimeout(() => console.log('after the answer'), 5);
+    return 'done';
+  }
+  if (event.kind === 'endless') {
+    process.stdout.write('x'.repeat(300 * 1024));
+    return 'endless';
+  }
+  console.log('long invocation under way');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  return 'slow';
+};
+`;
+
+let dir: string;
+let version: FunctionVersion;
+const lines: Array<{ at: number; line: string }> = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'company-canary-logs-'));
+  writeFileSync(join(dir, 'logs.js'), BUNDLE);
+  version = new FunctionVersion(
+    { logicalId: 'LogsFunction', functionName: 'LogsFunction', handler: 'logs.handler', bundleDir: dir, timeoutSeconds: 5, memoryMb: 128, environment: {} },
+    '1',
+    dir,
+    { environment: () => ({}), onLog: (_fn, line) => lines.push({ at: Date.now(), line }), maxConcurrency: 1 },
+  );
+});
+afterAll(async () => {
+  await version.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('passes on whole lines in the order written, from load to after the answer', async () => {
+  await expect(version.invoke({ kind: 'pieces' })).resolves.toEqual({ ok: true, payload: '"done"' });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(lines.map((l) => l.line)).toEqual(['loaded', 'first half', 'second line', 'on stderr', '{"message":"from console"}', 'after the answer']);
+});
+
+it("passes on a long invocation's lines while it runs", async () => {
+  lines.length = 0;
+  const started = Date.now();
+  const answered = version.invoke({ kind: 'slow' }).then(() => Date.now());
+  const end = await answered;
+  const line = lines.find((l) => l.line === 'long invocation under way');
+  expect(line).toBeDefined();
+  expect(line!.at - started).toBeLessThan(500);
+  expect(end - started).toBeGreaterThanOrEqual(1000);
+});
+
+it('passes on text that never ends its line in pieces of at most 256 KB, as CloudWatch Logs takes them', async () => {
+  lines.length = 0;
+  await version.invoke({ kind: 'endless' });
+  expect(lines.map((l) => l.line.length)).toEqual([256 * 1024]);
+});
