@@ -170,12 +170,11 @@ export class FunctionVersion {
       // A bare Node, as Lambda's runtime: none of this process's loaders or flags (tsx, inspectors).
       execArgv: [],
     });
-    // The bootstrap sends what the code writes in batches (worker-bootstrap.js); writes it could not catch,
-    // if any, still arrive on the worker's own streams.
-    const lines = new LineSplitter((line) => this.options.onLog?.(this.spec.functionName, line));
-    for (const stream of [worker.stdout, worker.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => this.options.onLog?.(this.spec.functionName, line));
-    }
+    // The bootstrap sends what the code writes in batches (worker-bootstrap.js); a write that bypasses its
+    // hook (through the stream's prototype, say) still arrives on the worker's own streams.
+    const log = (line: string) => this.options.onLog?.(this.spec.functionName, line);
+    const lines = new LineSplitter(log);
+    for (const stream of [worker.stdout, worker.stderr]) createInterface({ input: stream }).on('line', log);
     const env: Environment = { worker, busy: true, initializing: true };
     worker.on('message', (message: { logs?: string[] }) => message.logs?.forEach((text) => lines.push(text)));
     worker.on('message', function initialized(message: { initialized?: boolean }) {
