@@ -185,11 +185,20 @@ function rawOps(client: DynamoDBDocumentClient, tableName: string, ids: CompanyI
   return { put, get };
 }
 
-/** One HTTP exchange over the keep-alive agent, the response body read in full as a real client would. */
-function send(agent: Agent, url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
+interface ApiTarget {
+  agent: Agent;
+  host: string;
+  port: number;
+}
+
+/**
+ * One HTTP exchange over the keep-alive agent, the response body read in full as a real client would. The
+ * request goes as options rather than a URL string to parse, as the SDK's node:http handler sends its own.
+ */
+function send({ agent, host, port }: ApiTarget, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
   const headers: Record<string, string | number> = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, headers }, (res) => {
+    const req = request({ host, port, path, method, agent, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -203,13 +212,15 @@ function send(agent: Agent, url: string, method: string, body?: string): Promise
 
 // node:http rather than fetch: the SDK's own transport is node:http, so both sides pay the same client cost.
 function apiOps(agent: Agent, baseUrl: string, ids: CompanyIds) {
+  const { hostname, port } = new URL(baseUrl);
+  const target: ApiTarget = { agent, host: hostname, port: Number(port) };
   const post: Op = async () => {
-    const { status, text } = await send(agent, `${baseUrl}/companies`, 'POST', JSON.stringify(newCompanyFields()));
+    const { status, text } = await send(target, 'POST', '/companies', JSON.stringify(newCompanyFields()));
     if (status !== 201) throw new Error(`POST /companies answered ${status}: ${text.slice(0, 200)}`);
     ids.add((JSON.parse(text) as { companyId: string }).companyId);
   };
   const get: Op = async () => {
-    const { status, text } = await send(agent, `${baseUrl}/companies/${ids.next()}`, 'GET');
+    const { status, text } = await send(target, 'GET', `/companies/${ids.next()}`);
     if (status !== 200) throw new Error(`GET /companies/{id} answered ${status}: ${text.slice(0, 200)}`);
   };
   return { post, get };

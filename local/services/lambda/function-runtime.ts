@@ -30,26 +30,51 @@ export interface RuntimeOptions {
   maxConcurrency?: number;
 }
 
+/** The invocation an environment is running: how to end it, and since when it runs. */
+interface Running {
+  id: string;
+  startedAt: number;
+  end: (result: InvokeResult) => void;
+}
+
 interface Environment {
   worker: Worker;
   busy: boolean;
-  /** Ends the invocation in progress, when the environment is stopped under it. */
-  abandon?: () => void;
+  running?: Running;
   /** Still loading its code: invocations waiting on it are waiting on a cold start, not on busy environments. */
   initializing: boolean;
 }
 
+interface WorkerMessage {
+  id?: string;
+  payload?: string;
+  error?: FunctionError;
+  initFailed?: boolean;
+  initialized?: boolean;
+  logs?: string[];
+}
+
 const BOOTSTRAP = join(__dirname, 'worker-bootstrap.js');
+const STOPPED_UNDER_INVOCATION: InvokeResult = {
+  ok: false,
+  error: { errorType: 'Runtime.ExitError', errorMessage: 'The execution environment was stopped during the invocation' },
+};
 const RUNTIME_MODULES = join(ROOT, 'node_modules');
 const DEFAULT_ENVIRONMENTS = Math.max(2, availableParallelism());
 /**
- * An invocation that has waited this long for an environment starts one more, up to MAX_ENVIRONMENTS: the
- * environments are busy waiting (on a slow dependency, a sleep), not computing, and Lambda would scale out.
- * Under mere CPU load an invocation waits a few milliseconds, and the pool stays at its size. One at a time:
- * while an environment is still initialising, a wait is a cold start's, and starting more of them on two
- * cores only slows every one down (a cold stage under 100 requests/s started 32 and stalled for 25 s).
+ * An invocation that has waited this long for an environment starts one more, up to MAX_ENVIRONMENTS, when
+ * the environments are busy waiting (on a slow dependency, a sleep), not computing, and Lambda would scale
+ * out: when the median of this version's latest invocations and of those running is SLOW_INVOCATION_MS or
+ * more. The handlers compute for about a millisecond, so fast invocations queued behind a pause (a collection
+ * in DynamoDB Local's JVM, a busy core) wait past SCALE_OUT_AFTER_MS without the pool needing more: an
+ * environment started then begins cold, 1.3 ms per invocation for its first ~6,000, and stays (a POST at
+ * c=16 started a third in the bench's warm-up). One at a time: while an environment is still initialising,
+ * a wait is a cold start's, and starting more of them on two cores only slows every one down (a cold stage
+ * under 100 requests/s started 32 and stalled for 25 s).
  */
 const SCALE_OUT_AFTER_MS = 100;
+const SLOW_INVOCATION_MS = 25;
+const RECENT_INVOCATIONS = 8;
 const MAX_ENVIRONMENTS = 32;
 const IDLE_MS = 10_000;
 /**
@@ -68,6 +93,8 @@ export class FunctionVersion {
   private readonly idle: Environment[] = [];
   private readonly all = new Set<Environment>();
   private readonly waiting: Array<(env: Environment) => void> = [];
+  /** How long the latest invocations kept their environments, newest last. */
+  private readonly recentDurations: number[] = [];
 
   constructor(
     readonly spec: FunctionSpec,
@@ -90,30 +117,24 @@ export class FunctionVersion {
       remainingMs: timeoutMs,
     };
     return new Promise<InvokeResult>((resolve) => {
-      const end = (result: InvokeResult) => {
-        clearTimeout(timer);
-        env.worker.off('message', onMessage);
-        env.abandon = undefined;
-        resolve(result);
-      };
       const timer = setTimeout(() => {
         this.discard(env);
         end({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds` } });
       }, timeoutMs);
-      env.abandon = () => end({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: 'The execution environment was stopped during the invocation' } });
-      const onMessage = (message: { id: string; payload?: string; error?: FunctionError; initFailed?: boolean }) => {
-        if (message.id !== requestId) return;
-        if (message.initFailed) this.discard(env);
-        else this.release(env);
-        end(message.error ? { ok: false, error: message.error } : { ok: true, payload: message.payload! });
+      const startedAt = performance.now();
+      const end = (result: InvokeResult) => {
+        clearTimeout(timer);
+        if (env.running?.id === requestId) env.running = undefined;
+        this.recordDuration(performance.now() - startedAt);
+        resolve(result);
       };
-      env.worker.on('message', onMessage);
+      env.running = { id: requestId, startedAt, end };
       env.worker.postMessage({ id: requestId, event, context });
     });
   }
 
   async stop(): Promise<void> {
-    for (const env of this.all) env.abandon?.();
+    for (const env of this.all) env.running?.end(STOPPED_UNDER_INVOCATION);
     await Promise.all([...this.all].map((env) => env.worker.terminate()));
     this.all.clear();
     this.idle.length = 0;
@@ -130,12 +151,24 @@ export class FunctionVersion {
       };
       const timer = setTimeout(() => {
         const queued = this.waiting.indexOf(waiter);
-        if (queued < 0 || this.all.size >= MAX_ENVIRONMENTS || [...this.all].some((env) => env.initializing)) return;
+        if (queued < 0 || this.all.size >= MAX_ENVIRONMENTS || [...this.all].some((env) => env.initializing) || !this.invocationsAreSlow()) return;
         this.waiting.splice(queued, 1);
         resolve(this.spawn());
       }, SCALE_OUT_AFTER_MS);
       this.waiting.push(waiter);
     });
+  }
+
+  private recordDuration(ms: number) {
+    this.recentDurations.push(ms);
+    if (this.recentDurations.length > RECENT_INVOCATIONS) this.recentDurations.shift();
+  }
+
+  private invocationsAreSlow(): boolean {
+    const now = performance.now();
+    const running = [...this.all].flatMap((env) => (env.running ? [now - env.running.startedAt] : []));
+    const durations = [...this.recentDurations, ...running].sort((a, b) => a - b);
+    return durations.length > 0 && durations[Math.floor(durations.length / 2)]! >= SLOW_INVOCATION_MS;
   }
 
   private release(env: Environment) {
@@ -176,11 +209,16 @@ export class FunctionVersion {
     const lines = new LineSplitter(log);
     for (const stream of [worker.stdout, worker.stderr]) createInterface({ input: stream }).on('line', log);
     const env: Environment = { worker, busy: true, initializing: true };
-    worker.on('message', (message: { logs?: string[] }) => message.logs?.forEach((text) => lines.push(text)));
-    worker.on('message', function initialized(message: { initialized?: boolean }) {
-      if (!message.initialized) return;
-      env.initializing = false;
-      worker.off('message', initialized);
+    // One listener for the environment's life: its logs, the end of its initialisation, its answers.
+    worker.on('message', (message: WorkerMessage) => {
+      message.logs?.forEach((text) => lines.push(text));
+      if (message.initialized) env.initializing = false;
+      const running = env.running;
+      if (message.id === undefined || message.id !== running?.id) return;
+      env.running = undefined;
+      if (message.initFailed) this.discard(env);
+      else this.release(env);
+      running.end(message.error ? { ok: false, error: message.error } : { ok: true, payload: message.payload! });
     });
     worker.on('exit', () => lines.end());
     worker.on('error', () => this.all.delete(env));
