@@ -19,6 +19,7 @@ import { type LocalStage, startLocalStage } from '../local/local-stage';
 import { localDynamoDbClient } from '../local/services/dynamodb';
 import { LOCAL_REGION } from '../local/template/cloudformation';
 import { type FunctionSpec, loadStage } from '../local/template/stage';
+import { startBareHttpServer } from './bare-http';
 import { median, percentile, printTable } from './tables';
 
 const CONCURRENCIES = [1, 16];
@@ -53,16 +54,16 @@ interface Measurement {
 
 type BenchStage = Pick<LocalStage, 'url' | 'dynamoEndpoint' | 'tableName' | 'credentials'>;
 
-interface Workload {
-  raw: { name: string; op: Op };
-  api: { name: string; op: Op };
-}
+/** What each workload is measured through: the SDK alone, the local API, and a bare HTTP server (bare-http.ts). */
+const SIDES = ['raw', 'API', 'bare HTTP'] as const;
+type Side = (typeof SIDES)[number];
+
+type Workload = Record<Side, { name: string; op: Op }>;
 
 interface PairResult {
   workload: Workload;
   concurrency: number;
-  raw: Measurement;
-  api: Measurement;
+  measured: Record<Side, Measurement>;
 }
 
 interface BundleResult {
@@ -129,24 +130,22 @@ function measurement(tally: Tally): Measurement {
 }
 
 /**
- * Raw and API under the same load: each warmed up, then measured in alternating slices, so that the
- * machine's drift over the pair (this VM's throughput moves by ±20 % within a minute) falls on both alike.
+ * Every side under the same load: each warmed up, then measured in alternating slices, so that the machine's
+ * drift over the set (this VM's throughput moves by ±20 % within a minute) falls on all alike.
  */
 async function measurePair(workload: Workload, concurrency: number): Promise<PairResult> {
-  await closedLoop(workload.raw.op, concurrency, WARMUP_MS);
-  await closedLoop(workload.api.op, concurrency, WARMUP_MS);
-  const raw = newTally();
-  const api = newTally();
+  for (const side of SIDES) await closedLoop(workload[side].op, concurrency, WARMUP_MS);
+  const tallies = Object.fromEntries(SIDES.map((side) => [side, newTally()])) as Record<Side, Tally>;
   for (let slice = 0; slice < MEASURE_SLICES; slice++) {
-    await closedLoop(workload.raw.op, concurrency, MEASURE_MS / MEASURE_SLICES, raw);
-    await closedLoop(workload.api.op, concurrency, MEASURE_MS / MEASURE_SLICES, api);
+    for (const side of SIDES) await closedLoop(workload[side].op, concurrency, MEASURE_MS / MEASURE_SLICES, tallies[side]);
   }
-  const result = { workload, concurrency, raw: measurement(raw), api: measurement(api) };
-  for (const [name, m] of [[`raw ${workload.raw.name}`, result.raw], [`API ${workload.api.name}`, result.api]] as const) {
+  const measured = Object.fromEntries(SIDES.map((side) => [side, measurement(tallies[side])])) as Record<Side, Measurement>;
+  for (const side of SIDES) {
+    const m = measured[side];
     const failures = m.errors ? `, ${m.errors} errors (first: ${m.firstError})` : '';
-    console.log(`  ${name} c=${concurrency}: ${m.reqPerSec.toFixed(0)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${failures}`);
+    console.log(`  ${side} ${workload[side].name} c=${concurrency}: ${m.reqPerSec.toFixed(0)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${failures}`);
   }
-  return result;
+  return { workload, concurrency, measured };
 }
 
 /** Ids of every company written so far; reads cycle through them so each GET finds an item. */
@@ -171,12 +170,19 @@ const newCompanyFields = () => ({ name: `Bench Company ${++companyCounter}`, emp
  * The same DynamoDB calls the handlers make (conditional put of the item with its name-index keys, consistent
  * read), so the ratio measures what the API adds rather than a difference in database work.
  */
-function rawOps(client: DynamoDBDocumentClient, tableName: string, ids: CompanyIds) {
-  const put: Op = async () => {
+function putCompany(client: DynamoDBDocumentClient, tableName: string) {
+  return async (fields: ReturnType<typeof newCompanyFields>) => {
     const at = new Date().toISOString();
-    const company = { ...newCompanyFields(), companyId: randomUUID(), version: 1, createdAt: at, updatedAt: at };
+    const company = { ...fields, companyId: randomUUID(), version: 1, createdAt: at, updatedAt: at };
     await client.send(new PutCommand({ TableName: tableName, Item: { ...company, ...nameIndexKeys(company) }, ConditionExpression: 'attribute_not_exists(companyId)' }));
-    ids.add(company.companyId);
+    return company;
+  };
+}
+
+function rawOps(client: DynamoDBDocumentClient, tableName: string, ids: CompanyIds) {
+  const putOne = putCompany(client, tableName);
+  const put: Op = async () => {
+    ids.add((await putOne(newCompanyFields())).companyId);
   };
   const get: Op = async () => {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { companyId: ids.next() }, ConsistentRead: true }));
@@ -281,20 +287,27 @@ function printReport(pairs: PairResult[], bundles: BundleResult[]) {
   console.log(`\n=== Results (Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}) ===\n`);
   printTable(
     ['operation', 'c', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'main loop busy %', 'node CPU ms/req'],
-    pairs.flatMap(({ workload, concurrency, raw, api }) => [
-      [`raw ${workload.raw.name}`, String(concurrency), ...measurementCells(raw)],
-      [`API ${workload.api.name}`, String(concurrency), ...measurementCells(api)],
-    ]),
+    pairs.flatMap(({ workload, concurrency, measured }) =>
+      SIDES.map((side) => [`${side} ${workload[side].name}`, String(concurrency), ...measurementCells(measured[side])]),
+    ),
   );
 
-  console.log(`\nAPI ÷ raw throughput (target ≥ ${RATIO_TARGET} at c=16):\n`);
+  console.log(`\nThroughput ÷ raw (target for the API ≥ ${RATIO_TARGET} at c=16):\n`);
   printTable(
-    ['pair', 'c', 'ratio', 'target'],
-    pairs.map(({ workload, concurrency, raw, api }) => {
+    ['pair', 'c', 'API ÷ raw', 'target', 'bare HTTP ÷ raw', 'API ÷ bare HTTP'],
+    pairs.map(({ workload, concurrency, measured }) => {
+      const { raw, API: api, 'bare HTTP': bare } = measured;
       const ratio = api.reqPerSec / raw.reqPerSec;
       const verdict =
         api.errors + raw.errors > 0 ? 'not judged: errors' : ratio >= RATIO_TARGET ? 'met' : `missed by ${(RATIO_TARGET - ratio).toFixed(2)}`;
-      return [`${workload.api.name} ÷ ${workload.raw.name}`, String(concurrency), ratio.toFixed(2), concurrency === 16 ? verdict : '(info)'];
+      return [
+        `${workload.API.name} ÷ ${workload.raw.name}`,
+        String(concurrency),
+        ratio.toFixed(2),
+        concurrency === 16 ? verdict : '(info)',
+        (bare.reqPerSec / raw.reqPerSec).toFixed(2),
+        (api.reqPerSec / bare.reqPerSec).toFixed(2),
+      ];
     }),
   );
 
@@ -319,9 +332,12 @@ What the numbers mean:
     execution environment (a worker thread running the built bundle, with its own SDK client), then the same
     DynamoDB Local. The benchmark client and the gateway share this process's event loop, and everything,
     DynamoDB Local's JVM included, shares these ${cpus().length} cores, so the ratio is a local figure, not AWS's.
+  - bare HTTP: a plain node:http server in this process doing the same DynamoDB calls with its own SDK client,
+    nothing else: the floor of any design that serves HTTP in front of the SDK. API ÷ bare HTTP is what the
+    Lambda model (gateway, environments one invocation at a time, their logs and metrics) costs here.
   - Closed loop: c workers each wait for an answer before sending again, so req/s ≈ c ÷ mean latency.
     After ${DYNAMODB_WARMUP_MS / 1000} s warming DynamoDB Local and the raw client and ${API_WARMUP_MS / 1000} s warming the API's environments,
-    raw and API each ran ${WARMUP_MS / 1000} s of warm-up, then ${MEASURE_MS / 1000} s measured in ${MEASURE_SLICES} slices taken in turn with the other's;
+    each side ran ${WARMUP_MS / 1000} s of warm-up, then ${MEASURE_MS / 1000} s measured in ${MEASURE_SLICES} slices taken in turn with the others';
     latencies are per request, nearest-rank percentiles.
   - main loop busy %: near 100 means this process's event loop (client + gateway) was the bottleneck.
     node CPU ms/req: all of this process's threads; multiply by req/s to see how much of the cores it took.
@@ -333,14 +349,17 @@ async function measureLoad(stage: BenchStage): Promise<PairResult[]> {
   const client = DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint, stage.credentials), { marshallOptions: { removeUndefinedValues: true } });
   const busiest = Math.max(...CONCURRENCIES);
   const agent = new Agent({ keepAlive: true, maxSockets: busiest });
+  const bareClient = DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint, stage.credentials), { marshallOptions: { removeUndefinedValues: true } });
+  const bareHttp = await startBareHttpServer(bareClient, stage.tableName, putCompany(bareClient, stage.tableName));
   try {
     const ids = new CompanyIds();
     const raw = rawOps(client, stage.tableName, ids);
     const api = apiOps(agent, stage.url, ids);
-    // Writes come first at each concurrency so the reads have ids; raw and API alternate so drift hits both.
+    const bare = apiOps(agent, bareHttp.url, ids);
+    // Writes come first at each concurrency so the reads have ids; the sides alternate so drift hits all.
     const workloads: Workload[] = [
-      { raw: { name: 'PutItem', op: raw.put }, api: { name: 'POST /companies', op: api.post } },
-      { raw: { name: 'GetItem', op: raw.get }, api: { name: 'GET /companies/{id}', op: api.get } },
+      { raw: { name: 'PutItem', op: raw.put }, API: { name: 'POST /companies', op: api.post }, 'bare HTTP': { name: 'POST /companies', op: bare.post } },
+      { raw: { name: 'GetItem', op: raw.get }, API: { name: 'GET /companies/{id}', op: api.get }, 'bare HTTP': { name: 'GET /companies/{id}', op: bare.get } },
     ];
     console.log(`\nWarming DynamoDB Local up: ${DYNAMODB_WARMUP_MS / 1000} s of raw puts and reads at c=${busiest}…`);
     await closedLoop(raw.put, busiest, DYNAMODB_WARMUP_MS / 2);
@@ -356,7 +375,9 @@ async function measureLoad(stage: BenchStage): Promise<PairResult[]> {
     return pairs;
   } finally {
     agent.destroy();
+    bareHttp.server.close();
     client.destroy();
+    bareClient.destroy();
   }
 }
 
