@@ -39,7 +39,6 @@ interface Running {
 
 interface Environment {
   worker: Worker;
-  busy: boolean;
   running?: Running;
   /** Still loading its code: invocations waiting on it are waiting on a cold start, not on busy environments. */
   initializing: boolean;
@@ -142,7 +141,7 @@ export class FunctionVersion {
 
   private acquire(): Promise<Environment> {
     const ready = this.idle.pop();
-    if (ready) return Promise.resolve(Object.assign(ready, { busy: true }));
+    if (ready) return Promise.resolve(ready);
     if (this.all.size < (this.options.maxConcurrency ?? DEFAULT_ENVIRONMENTS)) return Promise.resolve(this.spawn());
     return new Promise((resolve) => {
       const waiter = (env: Environment) => {
@@ -174,7 +173,7 @@ export class FunctionVersion {
   private release(env: Environment) {
     const next = this.waiting.shift();
     if (next) return next(env);
-    this.idle.push(Object.assign(env, { busy: false }));
+    this.idle.push(env);
     if (this.all.size <= (this.options.maxConcurrency ?? DEFAULT_ENVIRONMENTS)) return;
     // One of the extra environments a burst started: ended if no invocation takes it soon.
     setTimeout(() => {
@@ -208,7 +207,7 @@ export class FunctionVersion {
     const log = (line: string) => this.options.onLog?.(this.spec.functionName, line);
     const lines = new LineSplitter(log);
     for (const stream of [worker.stdout, worker.stderr]) createInterface({ input: stream }).on('line', log);
-    const env: Environment = { worker, busy: true, initializing: true };
+    const env: Environment = { worker, initializing: true };
     // One listener for the environment's life: its logs, the end of its initialisation, its answers.
     worker.on('message', (message: WorkerMessage) => {
       message.logs?.forEach((text) => lines.push(text));
