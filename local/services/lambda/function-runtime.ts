@@ -30,16 +30,21 @@ export interface RuntimeOptions {
   maxConcurrency?: number;
 }
 
-/** The invocation an environment is running: how to end it, and since when it runs. */
-interface Running {
-  id: string;
-  startedAt: number;
-  end: (result: InvokeResult) => void;
+/** One invocation: what the environment is sent, how it ends, and since when it runs (once it does). */
+interface Invocation {
+  message: { id: string; event: unknown; context: Record<string, unknown> };
+  resolve: (result: InvokeResult) => void;
+  startedAt?: number;
+  timer?: NodeJS.Timeout;
+  /** Ends a wait for an environment: scale-out's timer. */
+  waitTimer?: NodeJS.Timeout;
 }
 
 interface Environment {
   worker: Worker;
-  running?: Running;
+  running?: Invocation;
+  /** Sent ahead while `running` runs: the environment starts it as soon as it answers (see dispatch). */
+  next?: Invocation;
   /** Still loading its code: invocations waiting on it are waiting on a cold start, not on busy environments. */
   initializing: boolean;
 }
@@ -91,7 +96,7 @@ const YOUNG_GENERATION_MB = 8;
 export class FunctionVersion {
   private readonly idle: Environment[] = [];
   private readonly all = new Set<Environment>();
-  private readonly waiting: Array<(env: Environment) => void> = [];
+  private readonly waiting: Invocation[] = [];
   /** How long the latest invocations kept their environments, newest last. */
   private readonly recentDurations: number[] = [];
 
@@ -102,9 +107,7 @@ export class FunctionVersion {
     private readonly options: RuntimeOptions,
   ) {}
 
-  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeResult> {
-    const env = await this.acquire();
-    const timeoutMs = this.spec.timeoutSeconds * 1000;
+  invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeResult> {
     const context = {
       awsRequestId: requestId,
       functionName: this.spec.functionName,
@@ -113,49 +116,99 @@ export class FunctionVersion {
       memoryLimitInMB: String(this.spec.memoryMb),
       logGroupName: `/aws/lambda/${this.spec.functionName}`,
       logStreamName: `local/${this.version}`,
-      remainingMs: timeoutMs,
+      remainingMs: this.spec.timeoutSeconds * 1000,
     };
-    return new Promise<InvokeResult>((resolve) => {
-      const timer = setTimeout(() => {
-        this.discard(env);
-        end({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds` } });
-      }, timeoutMs);
-      const startedAt = performance.now();
-      const end = (result: InvokeResult) => {
-        clearTimeout(timer);
-        if (env.running?.id === requestId) env.running = undefined;
-        this.recordDuration(performance.now() - startedAt);
-        resolve(result);
-      };
-      env.running = { id: requestId, startedAt, end };
-      env.worker.postMessage({ id: requestId, event, context });
-    });
+    return new Promise<InvokeResult>((resolve) => this.dispatch({ message: { id: requestId, event, context }, resolve }));
   }
 
   async stop(): Promise<void> {
-    for (const env of this.all) env.running?.end(STOPPED_UNDER_INVOCATION);
+    for (const invocation of this.waiting.splice(0)) this.finish(invocation, STOPPED_UNDER_INVOCATION);
+    for (const env of this.all) {
+      for (const invocation of [env.running, env.next]) if (invocation) this.finish(invocation, STOPPED_UNDER_INVOCATION);
+    }
     await Promise.all([...this.all].map((env) => env.worker.terminate()));
     this.all.clear();
     this.idle.length = 0;
   }
 
-  private acquire(): Promise<Environment> {
-    const ready = this.idle.pop();
-    if (ready) return Promise.resolve(ready);
-    if (this.all.size < (this.options.maxConcurrency ?? DEFAULT_ENVIRONMENTS)) return Promise.resolve(this.spawn());
-    return new Promise((resolve) => {
-      const waiter = (env: Environment) => {
-        clearTimeout(timer);
-        resolve(env);
-      };
-      const timer = setTimeout(() => {
-        const queued = this.waiting.indexOf(waiter);
-        if (queued < 0 || this.all.size >= MAX_ENVIRONMENTS || [...this.all].some((env) => env.initializing) || !this.invocationsAreSlow()) return;
-        this.waiting.splice(queued, 1);
-        resolve(this.spawn());
-      }, SCALE_OUT_AFTER_MS);
-      this.waiting.push(waiter);
-    });
+  /**
+   * To an idle environment; to a new one while the pool is below its size; else, while invocations are
+   * fast, ahead to a running environment that has nothing sent ahead, so that it starts the next as soon
+   * as it answers instead of idling until the stage has read the answer and sent more (one at a time still:
+   * the environment queues it); else it waits for one.
+   */
+  private dispatch(invocation: Invocation) {
+    const env = this.idle.pop() ?? (this.all.size < this.poolSize() ? this.spawn() : this.aheadTarget());
+    if (env) return this.assign(env, invocation);
+    this.waiting.push(invocation);
+    invocation.waitTimer = setTimeout(() => {
+      const queued = this.waiting.indexOf(invocation);
+      if (queued < 0 || this.all.size >= MAX_ENVIRONMENTS || [...this.all].some((env) => env.initializing) || !this.invocationsAreSlow()) return;
+      this.waiting.splice(queued, 1);
+      this.assign(this.spawn(), invocation);
+    }, SCALE_OUT_AFTER_MS);
+  }
+
+  private assign(env: Environment, invocation: Invocation) {
+    clearTimeout(invocation.waitTimer);
+    if (env.running) env.next = invocation;
+    else this.begin(env, invocation);
+    env.worker.postMessage(invocation.message);
+  }
+
+  /** The running environment likeliest to answer first with nothing sent ahead, when invocations are fast. */
+  private aheadTarget(): Environment | undefined {
+    let target: Environment | undefined;
+    for (const env of this.all) {
+      if (!env.running || env.next || env.initializing) continue;
+      if (!target || env.running.startedAt! < target.running!.startedAt!) target = env;
+    }
+    return target && !this.invocationsAreSlow() ? target : undefined;
+  }
+
+  /** The invocation starts in the environment: its timeout runs from now, as Lambda's does. */
+  private begin(env: Environment, invocation: Invocation) {
+    env.running = invocation;
+    invocation.startedAt = performance.now();
+    invocation.timer = setTimeout(() => {
+      this.discard(env);
+      this.finish(invocation, { ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds` } });
+    }, this.spec.timeoutSeconds * 1000);
+  }
+
+  private finish(invocation: Invocation, result: InvokeResult) {
+    clearTimeout(invocation.timer);
+    clearTimeout(invocation.waitTimer);
+    if (invocation.startedAt !== undefined) this.recordDuration(performance.now() - invocation.startedAt);
+    invocation.resolve(result);
+  }
+
+  /** The environment answered the invocation it ran: it goes on with what was sent ahead, and takes more. */
+  private answered(env: Environment, result: InvokeResult, initFailed: boolean) {
+    const done = env.running!;
+    env.running = undefined;
+    if (initFailed) this.discard(env);
+    else {
+      if (env.next) this.begin(env, env.next);
+      env.next = undefined;
+      this.fill(env);
+    }
+    this.finish(done, result);
+  }
+
+  /** Gives the environment the oldest waiting invocation and, while invocations are fast, one ahead; else it idles. */
+  private fill(env: Environment) {
+    if (!env.running) {
+      const next = this.waiting.shift();
+      if (!next) return this.idleOut(env);
+      this.assign(env, next);
+    }
+    if (env.next || this.waiting.length === 0 || this.invocationsAreSlow()) return;
+    this.assign(env, this.waiting.shift()!);
+  }
+
+  private poolSize(): number {
+    return this.options.maxConcurrency ?? DEFAULT_ENVIRONMENTS;
   }
 
   private recordDuration(ms: number) {
@@ -165,31 +218,34 @@ export class FunctionVersion {
 
   private invocationsAreSlow(): boolean {
     const now = performance.now();
-    const running = [...this.all].flatMap((env) => (env.running ? [now - env.running.startedAt] : []));
+    const running = [...this.all].flatMap((env) => (env.running ? [now - env.running.startedAt!] : []));
     const durations = [...this.recentDurations, ...running].sort((a, b) => a - b);
     return durations.length > 0 && durations[Math.floor(durations.length / 2)]! >= SLOW_INVOCATION_MS;
   }
 
-  private release(env: Environment) {
-    const next = this.waiting.shift();
-    if (next) return next(env);
+  private idleOut(env: Environment) {
     this.idle.push(env);
-    if (this.all.size <= (this.options.maxConcurrency ?? DEFAULT_ENVIRONMENTS)) return;
+    if (this.all.size <= this.poolSize()) return;
     // One of the extra environments a burst started: ended if no invocation takes it soon.
     setTimeout(() => {
       const at = this.idle.indexOf(env);
-      if (at < 0 || this.all.size <= (this.options.maxConcurrency ?? DEFAULT_ENVIRONMENTS)) return;
+      if (at < 0 || this.all.size <= this.poolSize()) return;
       this.idle.splice(at, 1);
       this.all.delete(env);
       void env.worker.terminate();
     }, IDLE_MS).unref();
   }
 
+  /** Ends an environment; what was sent ahead to it goes first to the next. */
   private discard(env: Environment) {
     this.all.delete(env);
     void env.worker.terminate();
+    // An answer already on its way from the worker is not read: the invocation has ended.
+    env.running = undefined;
+    if (env.next) this.waiting.unshift(env.next);
+    env.next = undefined;
     const next = this.waiting.shift();
-    if (next) next(this.spawn());
+    if (next) this.assign(this.spawn(), next);
   }
 
   private spawn(): Environment {
@@ -212,12 +268,8 @@ export class FunctionVersion {
     worker.on('message', (message: WorkerMessage) => {
       message.logs?.forEach((text) => lines.push(text));
       if (message.initialized) env.initializing = false;
-      const running = env.running;
-      if (message.id === undefined || message.id !== running?.id) return;
-      env.running = undefined;
-      if (message.initFailed) this.discard(env);
-      else this.release(env);
-      running.end(message.error ? { ok: false, error: message.error } : { ok: true, payload: message.payload! });
+      if (message.id === undefined || message.id !== env.running?.message.id) return;
+      this.answered(env, message.error ? { ok: false, error: message.error } : { ok: true, payload: message.payload! }, message.initFailed === true);
     });
     worker.on('exit', () => lines.end());
     worker.on('error', () => this.all.delete(env));

@@ -65,7 +65,18 @@ const describe = (error) => ({
   trace: String((error && error.stack) || '').split('\n'),
 });
 
-parentPort.on('message', async ({ id, event, context }) => {
+// One invocation at a time: the runtime may send the next while this one runs, and it waits here until then.
+const queued = [];
+let running = false;
+parentPort.on('message', async (message) => {
+  queued.push(message);
+  if (running) return;
+  running = true;
+  while (queued.length > 0) await invoke(queued.shift());
+  running = false;
+});
+
+async function invoke({ id, event, context }) {
   // An environment whose initialisation failed is thrown away, as Lambda does, and the next one retries.
   if (initError) return parentPort.postMessage({ id, error: initError, initFailed: true, logs: takeLogs() });
   const deadline = Date.now() + context.remainingMs;
@@ -81,4 +92,4 @@ parentPort.on('message', async ({ id, event, context }) => {
   } catch (error) {
     parentPort.postMessage({ id, error: describe(error), logs: takeLogs() });
   }
-});
+}

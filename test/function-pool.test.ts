@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FunctionVersion } from '../local/services/lambda/function-runtime';
+
+/**
+ * A version's pool: one invocation at a time per environment, even with the next sent ahead; what was sent
+ * ahead survives its environment's timeout and ends with the stage; the pool grows when invocations wait on
+ * something slow, as Lambda scales out, and not when fast ones merely queue behind one pause.
+ */
+const BUNDLE = `
+const environmentId = Math.random().toString(36).slice(2);
+let active = 0;
+exports.handler = async (event) => {
+  active++;
+  const overlapping = active > 1;
+  try {
+    if (event.pauseMs) {
+      const until = Date.now() + event.pauseMs;
+      while (Date.now() < until);
+    }
+    if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
+    if (event.hang) await new Promise(() => {});
+    return { environmentId, overlapping: overlapping || active > 1 };
+  } finally {
+    active--;
+  }
+};
+`;
+
+let dir: string;
+const versions: FunctionVersion[] = [];
+
+function singleEnvironmentVersion(timeoutSeconds = 10): FunctionVersion {
+  const version = new FunctionVersion(
+    { logicalId: 'PoolFunction', functionName: 'PoolFunction', handler: 'pool.handler', bundleDir: dir, timeoutSeconds, memoryMb: 128, environment: {} },
+    String(versions.length + 1),
+    dir,
+    { environment: () => ({}), maxConcurrency: 1 },
+  );
+  versions.push(version);
+  return version;
+}
+
+type Answer = { environmentId: string; overlapping: boolean };
+const answerOf = (result: Awaited<ReturnType<FunctionVersion['invoke']>>): Answer => {
+  if (!result.ok) throw new Error(`${result.error.errorType}: ${result.error.errorMessage}`);
+  return JSON.parse(result.payload) as Answer;
+};
+const environmentsUsed = async (invocations: Array<ReturnType<FunctionVersion['invoke']>>) =>
+  new Set((await Promise.all(invocations)).map((result) => answerOf(result).environmentId)).size;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'company-canary-pool-'));
+  writeFileSync(join(dir, 'pool.js'), BUNDLE);
+});
+afterAll(async () => {
+  await Promise.all(versions.map((version) => version.stop()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('runs one invocation at a time in an environment, with the next sent ahead', async () => {
+  const version = singleEnvironmentVersion();
+  const answers = (await Promise.all(Array.from({ length: 12 }, () => version.invoke({ sleepMs: 5 })))).map(answerOf);
+  expect(answers.filter((answer) => answer.overlapping)).toEqual([]);
+  expect(new Set(answers.map((answer) => answer.environmentId)).size).toBe(1);
+});
+
+it('gives what was sent ahead to a new environment when the one it waited on times out', async () => {
+  const version = singleEnvironmentVersion(1);
+  for (let i = 0; i < 3; i++) await version.invoke({});
+  const hung = version.invoke({ hang: true });
+  const behind = version.invoke({});
+  await expect(hung).resolves.toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout' } });
+  expect(answerOf(await behind).overlapping).toBe(false);
+});
+
+it('ends what was sent ahead when the version stops', async () => {
+  const version = singleEnvironmentVersion();
+  for (let i = 0; i < 3; i++) await version.invoke({});
+  const hung = version.invoke({ hang: true });
+  const behind = version.invoke({});
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await version.stop();
+  for (const result of await Promise.all([hung, behind])) expect(result).toMatchObject({ ok: false, error: { errorType: 'Runtime.ExitError' } });
+});
+
+it('starts more environments for invocations that wait on something slow', async () => {
+  const version = singleEnvironmentVersion();
+  await version.invoke({});
+  const started = Date.now();
+  const used = await environmentsUsed(Array.from({ length: 6 }, () => version.invoke({ sleepMs: 400 })));
+  // One environment would take 6 × 400 ms; each waiter scales out after 100 ms.
+  expect(used).toBeGreaterThan(1);
+  expect(Date.now() - started).toBeLessThan(6 * 400 - 800);
+});
+
+it('keeps its environments when fast invocations queue behind one pause', async () => {
+  const version = singleEnvironmentVersion();
+  for (let i = 0; i < 10; i++) await version.invoke({});
+  const pause = version.invoke({ pauseMs: 300 });
+  const queued = Array.from({ length: 20 }, () => version.invoke({}));
+  expect(await environmentsUsed([pause, ...queued])).toBe(1);
+});
