@@ -348,7 +348,10 @@ What the numbers mean:
 async function measureLoad(stage: BenchStage): Promise<PairResult[]> {
   const client = DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint, stage.credentials), { marshallOptions: { removeUndefinedValues: true } });
   const busiest = Math.max(...CONCURRENCIES);
-  const agent = new Agent({ keepAlive: true, maxSockets: busiest });
+  // The servers close a connection idle for 5 s (Node's keepAliveTimeout), about as long as the other sides'
+  // slices leave this one's: a request sent on it as the server closes it fails with "socket hang up". The
+  // client lets go of an idle connection first.
+  const agent = new Agent({ keepAlive: true, maxSockets: busiest, timeout: 3_000 });
   const bareClient = DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint, stage.credentials), { marshallOptions: { removeUndefinedValues: true } });
   const bareHttp = await startBareHttpServer(bareClient, stage.tableName, putCompany(bareClient, stage.tableName));
   try {
