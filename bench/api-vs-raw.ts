@@ -345,14 +345,18 @@ What the numbers mean:
     clients on first invocation, so this is module evaluation only, without Node's start-up or Lambda's INIT.`);
 }
 
+/** A document client on the stage's DynamoDB Local, marshalling as the functions' own does. */
+const documentClientOf = (stage: BenchStage) =>
+  DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint, stage.credentials), { marshallOptions: { removeUndefinedValues: true } });
+
 async function measureLoad(stage: BenchStage): Promise<PairResult[]> {
-  const client = DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint, stage.credentials), { marshallOptions: { removeUndefinedValues: true } });
+  const client = documentClientOf(stage);
   const busiest = Math.max(...CONCURRENCIES);
   // The servers close a connection idle for 5 s (Node's keepAliveTimeout), about as long as the other sides'
   // slices leave this one's: a request sent on it as the server closes it fails with "socket hang up". The
   // client lets go of an idle connection first.
   const agent = new Agent({ keepAlive: true, maxSockets: busiest, timeout: 3_000 });
-  const bareClient = DynamoDBDocumentClient.from(localDynamoDbClient(stage.dynamoEndpoint, stage.credentials), { marshallOptions: { removeUndefinedValues: true } });
+  const bareClient = documentClientOf(stage);
   const bareHttp = await startBareHttpServer(bareClient, stage.tableName, putCompany(bareClient, stage.tableName));
   try {
     const ids = new CompanyIds();
