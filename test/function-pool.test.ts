@@ -6,19 +6,22 @@ import { FunctionVersion } from '../local/services/lambda/function-runtime';
 /**
  * A version's pool: one invocation at a time per environment, even with the next sent ahead; what was sent
  * ahead survives its environment's timeout and ends with the stage; the pool grows when invocations wait on
- * something slow, as Lambda scales out, and not when fast ones merely queue behind one pause.
+ * something slow, as Lambda scales out, and not when fast ones merely queue behind one pause or a cold start.
  */
 const BUNDLE = `
 const environmentId = Math.random().toString(36).slice(2);
 let active = 0;
+let served = 0;
+const compute = (ms) => {
+  const until = Date.now() + ms;
+  while (Date.now() < until);
+};
 exports.handler = async (event) => {
   active++;
   const overlapping = active > 1;
   try {
-    if (event.pauseMs) {
-      const until = Date.now() + event.pauseMs;
-      while (Date.now() < until);
-    }
+    if (served++ === 0 && event.coldStartMs) compute(event.coldStartMs);
+    if (event.pauseMs) compute(event.pauseMs);
     if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
     if (event.hang) await new Promise(() => {});
     return { environmentId, overlapping: overlapping || active > 1 };
@@ -101,4 +104,10 @@ it('keeps its environments when fast invocations queue behind one pause', async 
   const pause = version.invoke({ pauseMs: 300 });
   const queued = Array.from({ length: 20 }, () => version.invoke({}));
   expect(await environmentsUsed([pause, ...queued])).toBe(1);
+});
+
+it('keeps its environments when fast invocations queue behind a cold start', async () => {
+  const version = singleEnvironmentVersion();
+  const invocations = Array.from({ length: 20 }, () => version.invoke({ coldStartMs: 300 }));
+  expect(await environmentsUsed(invocations)).toBe(1);
 });
