@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { type LocalStage, startLocalStage } from '../local/local-stage';
 import { localDynamoDbClient } from '../local/services/dynamodb';
+import { DEFAULT_ENVIRONMENTS } from '../local/services/lambda/function-runtime';
 import { LOCAL_REGION } from '../local/template/cloudformation';
 import { type FunctionSpec, loadStage } from '../local/template/stage';
 import { startBareHttpServer } from './bare-http';
@@ -26,18 +27,32 @@ const CONCURRENCIES = [1, 16];
 const WARMUP_MS = 4000;
 const MEASURE_MS = 8000;
 const MEASURE_SLICES = 4;
-// DynamoDB Local's JVM keeps speeding up for about ten seconds of load; without this the first raw phase is
-// measured on a colder database than the API phase after it. The same load warms the bench's own SDK client.
-const DYNAMODB_WARMUP_MS = 10_000;
-// Each execution environment JIT-compiles its bundle on its own: a GetCompany environment took about 6,000
-// invocations to settle, from 1.3 to 0.65 ms of process CPU per invocation (one worker, one at a time), which
-// the phases' own warm-up alone does not give it. So the API's code is warmed as the raw client's is.
-const API_WARMUP_MS = 40_000;
+/**
+ * Requests of each kind each isolate serves before anything is measured, so that every side is measured warm:
+ * V8 compiles code by how often it runs, in each isolate on its own (DynamoDB Local's JVM speeds up too). The
+ * stage's Node CPU per POST at c=16 fell from 1.4 ms after 16,000 POSTs to 0.9–1.0 after 50,000–100,000, and
+ * no further to 140,000: measured after 40 s of warm-up (about 16,000 POSTs), the API was still warming. The
+ * raw client and the bare HTTP server run in this process's isolate; the API's requests are shared by the
+ * environments of each function, each an isolate.
+ */
+const WARMUP_REQUESTS_PER_ISOLATE = 30_000;
+const WARMUP_REQUESTS: Record<Side, number> = {
+  raw: WARMUP_REQUESTS_PER_ISOLATE,
+  API: WARMUP_REQUESTS_PER_ISOLATE * DEFAULT_ENVIRONMENTS,
+  'bare HTTP': WARMUP_REQUESTS_PER_ISOLATE,
+};
+/** How often a warm-up reports its progress; its last stretch is cut to what the requests left should take. */
+const WARMUP_REPORT_MS = 10_000;
+const WARMUP_SHORTEST_STRETCH_MS = 250;
 const RATIO_TARGET = 0.7;
 const BUNDLE_LIMIT_BYTES = 300_000;
 const COLD_LOAD_RUNS = 5;
 
 type Op = () => Promise<void>;
+
+/** What each workload is measured through: the SDK alone, the local API, and a bare HTTP server (bare-http.ts). */
+const SIDES = ['raw', 'API', 'bare HTTP'] as const;
+type Side = (typeof SIDES)[number];
 
 interface Measurement {
   requests: number;
@@ -54,9 +69,6 @@ interface Measurement {
 
 type BenchStage = Pick<LocalStage, 'url' | 'dynamoEndpoint' | 'tableName' | 'credentials'>;
 
-/** What each workload is measured through: the SDK alone, the local API, and a bare HTTP server (bare-http.ts). */
-const SIDES = ['raw', 'API', 'bare HTTP'] as const;
-type Side = (typeof SIDES)[number];
 
 type Workload = Record<Side, { name: string; op: Op }>;
 
@@ -113,6 +125,22 @@ async function closedLoop(op: Op, concurrency: number, durationMs: number, tally
   tally.loopActiveMs += loop.active;
   tally.loopIdleMs += loop.idle;
   return tally;
+}
+
+/** Runs the side's operation until it has answered `requests` times, reporting its throughput as it goes. */
+async function warmUp(label: string, op: Op, concurrency: number, requests: number): Promise<void> {
+  const tally = newTally();
+  let rate: number | undefined;
+  while (tally.latencies.length + tally.errors < requests) {
+    const before = tally.latencies.length + tally.errors;
+    const seconds = tally.seconds;
+    const leftMs = rate === undefined ? WARMUP_REPORT_MS : ((requests - before) / rate) * 1000;
+    await closedLoop(op, concurrency, Math.min(WARMUP_REPORT_MS, Math.max(WARMUP_SHORTEST_STRETCH_MS, leftMs)), tally);
+    const done = tally.latencies.length + tally.errors;
+    rate = (done - before) / (tally.seconds - seconds);
+    console.log(`  ${label}: ${done.toLocaleString('en')} of ${requests.toLocaleString('en')} requests, ${rate.toFixed(0)} req/s over the last ${(tally.seconds - seconds).toFixed(1)} s`);
+  }
+  if (tally.errors) throw new Error(`${label} failed ${tally.errors} times while warming up (first: ${tally.firstError})`);
 }
 
 function measurement(tally: Tally): Measurement {
@@ -336,8 +364,9 @@ What the numbers mean:
     nothing else: the floor of any design that serves HTTP in front of the SDK. API ÷ bare HTTP is what the
     Lambda model (gateway, environments one invocation at a time, their logs and metrics) costs here.
   - Closed loop: c workers each wait for an answer before sending again, so req/s ≈ c ÷ mean latency.
-    After ${DYNAMODB_WARMUP_MS / 1000} s warming DynamoDB Local and the raw client and ${API_WARMUP_MS / 1000} s warming the API's environments,
-    each side ran ${WARMUP_MS / 1000} s of warm-up, then ${MEASURE_MS / 1000} s measured in ${MEASURE_SLICES} slices taken in turn with the others';
+    First every side was warmed at c=16 with ${WARMUP_REQUESTS_PER_ISOLATE.toLocaleString('en')} requests of each kind per isolate: raw and bare HTTP
+    run in this process's isolate, the API in ${DEFAULT_ENVIRONMENTS} environments per function (${WARMUP_REQUESTS.API.toLocaleString('en')} requests). Then, at each
+    concurrency, each side ran ${WARMUP_MS / 1000} s of warm-up, then ${MEASURE_MS / 1000} s measured in ${MEASURE_SLICES} slices taken in turn with the others';
     latencies are per request, nearest-rank percentiles.
   - main loop busy %: near 100 means this process's event loop (client + gateway) was the bottleneck.
     node CPU ms/req: all of this process's threads; multiply by req/s to see how much of the cores it took.
@@ -368,12 +397,10 @@ async function measureLoad(stage: BenchStage): Promise<PairResult[]> {
       { raw: { name: 'PutItem', op: raw.put }, API: { name: 'POST /companies', op: api.post }, 'bare HTTP': { name: 'POST /companies', op: bare.post } },
       { raw: { name: 'GetItem', op: raw.get }, API: { name: 'GET /companies/{id}', op: api.get }, 'bare HTTP': { name: 'GET /companies/{id}', op: bare.get } },
     ];
-    console.log(`\nWarming DynamoDB Local up: ${DYNAMODB_WARMUP_MS / 1000} s of raw puts and reads at c=${busiest}…`);
-    await closedLoop(raw.put, busiest, DYNAMODB_WARMUP_MS / 2);
-    await closedLoop(raw.get, busiest, DYNAMODB_WARMUP_MS / 2);
-    console.log(`Warming the API's execution environments up: ${API_WARMUP_MS / 1000} s of POST and GET at c=${busiest}…`);
-    await closedLoop(api.post, busiest, API_WARMUP_MS / 2);
-    await closedLoop(api.get, busiest, API_WARMUP_MS / 2);
+    console.log(`\nWarming every side up at c=${busiest} (writes first, so the reads have ids):`);
+    for (const workload of workloads) {
+      for (const side of SIDES) await warmUp(`${side} ${workload[side].name}`, workload[side].op, busiest, WARMUP_REQUESTS[side]);
+    }
     const pairs: PairResult[] = [];
     for (const concurrency of CONCURRENCIES) {
       console.log(`\nConcurrency ${concurrency}:`);

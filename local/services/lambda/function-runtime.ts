@@ -68,7 +68,8 @@ const STOPPED_UNDER_INVOCATION: InvokeResult = {
   error: { errorType: 'Runtime.ExitError', errorMessage: 'The execution environment was stopped during the invocation' },
 };
 const RUNTIME_MODULES = join(ROOT, 'node_modules');
-const DEFAULT_ENVIRONMENTS = Math.max(2, availableParallelism());
+/** The environments a version runs at once before it queues invocations (maxConcurrency): one per core, two at least. */
+export const DEFAULT_ENVIRONMENTS = Math.max(2, availableParallelism());
 /**
  * An invocation that has waited this long for an environment starts one more, up to MAX_ENVIRONMENTS, when
  * the environments are busy waiting (on a slow dependency, a sleep), not computing, and Lambda would scale
@@ -78,9 +79,9 @@ const DEFAULT_ENVIRONMENTS = Math.max(2, availableParallelism());
  * environment started then begins cold, 1.3 ms per invocation for its first ~6,000, and stays (a POST at
  * c=16 started a third in the bench's warm-up). An environment's first invocation is not counted: it loads
  * what the code loads lazily, opens its connections and runs cold, 250 ms for GetCompany's, so 16 requests
- * on a cold GetCompany used to start a third environment on the first timer. One at a time: while an environment is still initialising,
- * a wait is a cold start's, and starting more of them on two cores only slows every one down (a cold stage
- * under 100 requests/s started 32 and stalled for 25 s).
+ * on a cold GetCompany used to start a third environment on the first timer. One at a time: while an
+ * environment is still initialising, a wait is a cold start's, and starting more of them on two cores only
+ * slows every one down (a cold stage under 100 requests/s started 32 and stalled for 25 s).
  */
 const SCALE_OUT_AFTER_MS = 100;
 const SLOW_INVOCATION_MS = 25;
