@@ -138,7 +138,7 @@ async function warmUp(label: string, op: Op, concurrency: number, requests: numb
     await closedLoop(op, concurrency, Math.min(WARMUP_REPORT_MS, Math.max(WARMUP_SHORTEST_STRETCH_MS, leftMs)), tally);
     const done = tally.latencies.length + tally.errors;
     rate = (done - before) / (tally.seconds - seconds);
-    console.log(`  ${label}: ${done.toLocaleString('en')} of ${requests.toLocaleString('en')} requests, ${rate.toFixed(0)} req/s over the last ${(tally.seconds - seconds).toFixed(1)} s`);
+    console.log(`  ${label}: ${done.toLocaleString('en')} requests served (warming to ${requests.toLocaleString('en')}), ${rate.toFixed(0)} req/s over the last ${(tally.seconds - seconds).toFixed(1)} s`);
   }
   if (tally.errors) throw new Error(`${label} failed ${tally.errors} times while warming up (first: ${tally.firstError})`);
 }
