@@ -41,8 +41,12 @@ const WARMUP_REQUESTS: Record<Side, number> = {
   API: WARMUP_REQUESTS_PER_ISOLATE * DEFAULT_ENVIRONMENTS,
   'bare HTTP': WARMUP_REQUESTS_PER_ISOLATE,
 };
-/** How often a warm-up reports its progress; its last stretch is cut to what the requests left should take. */
+/**
+ * How often a warm-up reports its progress. Its last stretch is cut to what the requests left should take at
+ * the rate so far, with this much to spare, so that it rarely needs another.
+ */
 const WARMUP_REPORT_MS = 10_000;
+const WARMUP_LAST_STRETCH_SPARE = 1.1;
 const WARMUP_SHORTEST_STRETCH_MS = 250;
 const RATIO_TARGET = 0.7;
 const BUNDLE_LIMIT_BYTES = 300_000;
@@ -68,7 +72,6 @@ interface Measurement {
 }
 
 type BenchStage = Pick<LocalStage, 'url' | 'dynamoEndpoint' | 'tableName' | 'credentials'>;
-
 
 type Workload = Record<Side, { name: string; op: Op }>;
 
@@ -134,7 +137,7 @@ async function warmUp(label: string, op: Op, concurrency: number, requests: numb
   while (tally.latencies.length + tally.errors < requests) {
     const before = tally.latencies.length + tally.errors;
     const seconds = tally.seconds;
-    const leftMs = rate === undefined ? WARMUP_REPORT_MS : ((requests - before) / rate) * 1000;
+    const leftMs = rate === undefined ? WARMUP_REPORT_MS : ((requests - before) / rate) * 1000 * WARMUP_LAST_STRETCH_SPARE;
     await closedLoop(op, concurrency, Math.min(WARMUP_REPORT_MS, Math.max(WARMUP_SHORTEST_STRETCH_MS, leftMs)), tally);
     const done = tally.latencies.length + tally.errors;
     rate = (done - before) / (tally.seconds - seconds);
