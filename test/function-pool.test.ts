@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FunctionVersion } from '../local/services/lambda/function-runtime';
+import { ENVIRONMENT_NICENESS, FunctionVersion } from '../local/services/lambda/function-runtime';
 
 /**
  * A version's pool: one invocation at a time per environment, even with the next sent ahead; what was sent
  * ahead survives its environment's timeout and ends with the stage; the pool grows when invocations wait on
- * something slow, as Lambda scales out, and not when fast ones merely queue behind one pause or a cold start.
+ * something slow, as Lambda scales out, and not when fast ones merely queue behind one pause or a cold start;
+ * its environments run at a lower CPU priority than the stage.
  */
 const BUNDLE = `
+const { getPriority } = require('node:os');
 const environmentId = Math.random().toString(36).slice(2);
 let active = 0;
 let served = 0;
@@ -24,7 +26,7 @@ exports.handler = async (event) => {
     if (event.pauseMs) compute(event.pauseMs);
     if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
     if (event.hang) await new Promise(() => {});
-    return { environmentId, overlapping: overlapping || active > 1 };
+    return { environmentId, overlapping: overlapping || active > 1, niceness: getPriority() };
   } finally {
     active--;
   }
@@ -45,7 +47,7 @@ function singleEnvironmentVersion(timeoutSeconds = 10): FunctionVersion {
   return version;
 }
 
-type Answer = { environmentId: string; overlapping: boolean };
+type Answer = { environmentId: string; overlapping: boolean; niceness: number };
 const answerOf = (result: Awaited<ReturnType<FunctionVersion['invoke']>>): Answer => {
   if (!result.ok) throw new Error(`${result.error.errorType}: ${result.error.errorMessage}`);
   return JSON.parse(result.payload) as Answer;
@@ -110,4 +112,13 @@ it('keeps its environments when fast invocations queue behind a cold start', asy
   const version = singleEnvironmentVersion();
   const invocations = Array.from({ length: 20 }, () => version.invoke({ coldStartMs: 300 }));
   expect(await environmentsUsed(invocations)).toBe(1);
+});
+
+// Linux alone keeps a nice value per thread; elsewhere the runtime leaves priorities alone.
+(process.platform === 'linux' ? it : it.skip)('runs its environments at a lower CPU priority than the stage, and leaves the stage its own', async () => {
+  const stagePriority = getPriority();
+  const version = singleEnvironmentVersion();
+  const { niceness } = answerOf(await version.invoke({}));
+  expect(niceness).toBe(Math.min(19, stagePriority + ENVIRONMENT_NICENESS));
+  expect(getPriority()).toBe(stagePriority);
 });

@@ -5,6 +5,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { join } = require('node:path');
 const { Buffer } = require('node:buffer');
 const { setTimeout, clearTimeout } = require('node:timers');
+const { getPriority, setPriority } = require('node:os');
+
+// Linux keeps a nice value per thread, so this lowers this environment's priority alone; elsewhere it would
+// lower the whole stage's, so it is left as it is. Raising one's own nice value needs no privilege.
+if (process.platform === 'linux') setPriority(Math.min(19, getPriority() + workerData.niceness));
 
 if ((process.env.NODE_OPTIONS ?? '').includes('--enable-source-maps')) process.setSourceMapsEnabled(true);
 
