@@ -9,7 +9,7 @@ import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { nameIndexKeys } from '../functions/store/dynamodb-company-store';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,9 @@ interface Measurement {
   mainLoopBusy: number;
   /** CPU this process spent per request, Lambda worker threads included, DynamoDB Local's JVM not. */
   cpuMsPerRequest: number;
+  /** Shares of the machine's CPU time that went unused, and that the hypervisor gave to other machines (Linux). */
+  coresIdle?: number;
+  steal?: number;
 }
 
 type BenchStage = Pick<LocalStage, 'url' | 'dynamoEndpoint' | 'tableName' | 'credentials'>;
@@ -98,13 +101,29 @@ interface Tally {
   cpuMs: number;
   loopActiveMs: number;
   loopIdleMs: number;
+  machine: MachineTime;
 }
-const newTally = (): Tally => ({ latencies: [], errors: 0, seconds: 0, cpuMs: 0, loopActiveMs: 0, loopIdleMs: 0 });
+const newTally = (): Tally => ({ latencies: [], errors: 0, seconds: 0, cpuMs: 0, loopActiveMs: 0, loopIdleMs: 0, machine: { idle: 0, steal: 0, total: 0 } });
+
+/** The machine's CPU time so far, in clock ticks, from /proc/stat (zeros where there is none). */
+interface MachineTime {
+  idle: number;
+  steal: number;
+  total: number;
+}
+const PROC_STAT = '/proc/stat';
+function machineTime(): MachineTime {
+  if (!existsSync(PROC_STAT)) return { idle: 0, steal: 0, total: 0 };
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+  const ticks = readFileSync(PROC_STAT, 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { idle: ticks[3]! + ticks[4]!, steal: ticks[7]!, total: ticks.reduce((sum, t) => sum + t, 0) };
+}
 
 /** A closed loop: `concurrency` async workers, each sending its next request as soon as the last one answers. */
 async function closedLoop(op: Op, concurrency: number, durationMs: number, tally: Tally = newTally()): Promise<Tally> {
   const loopBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
+  const machineBefore = machineTime();
   const started = performance.now();
   const deadline = started + durationMs;
   const worker = async () => {
@@ -127,6 +146,10 @@ async function closedLoop(op: Op, concurrency: number, durationMs: number, tally
   const loop = performance.eventLoopUtilization(loopBefore);
   tally.loopActiveMs += loop.active;
   tally.loopIdleMs += loop.idle;
+  const machine = machineTime();
+  tally.machine.idle += machine.idle - machineBefore.idle;
+  tally.machine.steal += machine.steal - machineBefore.steal;
+  tally.machine.total += machine.total - machineBefore.total;
   return tally;
 }
 
@@ -157,6 +180,8 @@ function measurement(tally: Tally): Measurement {
     p99: percentile(latencies, 99),
     mainLoopBusy: tally.loopActiveMs / Math.max(1, tally.loopActiveMs + tally.loopIdleMs),
     cpuMsPerRequest: tally.cpuMs / Math.max(1, latencies.length + tally.errors),
+    coresIdle: tally.machine.total > 0 ? tally.machine.idle / tally.machine.total : undefined,
+    steal: tally.machine.total > 0 ? tally.machine.steal / tally.machine.total : undefined,
   };
 }
 
@@ -312,12 +337,14 @@ const measurementCells = (m: Measurement) => [
   String(m.errors),
   (m.mainLoopBusy * 100).toFixed(0),
   m.cpuMsPerRequest.toFixed(2),
+  m.coresIdle === undefined ? '-' : (m.coresIdle * 100).toFixed(0),
+  m.steal === undefined ? '-' : (m.steal * 100).toFixed(1),
 ];
 
 function printReport(pairs: PairResult[], bundles: BundleResult[]) {
   console.log(`\n=== Results (Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}) ===\n`);
   printTable(
-    ['operation', 'c', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'main loop busy %', 'node CPU ms/req'],
+    ['operation', 'c', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'main loop busy %', 'node CPU ms/req', 'cores idle %', 'steal %'],
     pairs.flatMap(({ workload, concurrency, measured }) =>
       SIDES.map((side) => [`${side} ${workload[side].name}`, String(concurrency), ...measurementCells(measured[side])]),
     ),
@@ -373,6 +400,8 @@ What the numbers mean:
     latencies are per request, nearest-rank percentiles.
   - main loop busy %: near 100 means this process's event loop (client + gateway) was the bottleneck.
     node CPU ms/req: all of this process's threads; multiply by req/s to see how much of the cores it took.
+    cores idle % and steal %: the whole machine's CPU time left unused, and taken by the hypervisor for other
+    machines: steal means other machines disturbed the run.
   - Cold load: require() of the bundle alone in a fresh Node, TABLE_NAME and AWS_REGION set. Handlers build their
     clients on first invocation, so this is module evaluation only, without Node's start-up or Lambda's INIT.`);
 }
