@@ -100,8 +100,8 @@ const YOUNG_GENERATION_MB = 8;
  * DynamoDB Local; on two cores they queued behind the environments' compute, and the machine still idled. At
  * c=16 POST, Jetty's threads in DynamoDB Local waited 0.7 ms per request for a core, and 15 % of the cores sat
  * idle. In one stage, switched round by round: with two CreateCompany environments, 5 % more POSTs per second
- * and 13 % of the cores idle; with three, 19 % more and 8 % idle. Nice 10 did no better than 5. On a machine
- * busy with other programs, the stage's functions give way to them too.
+ * and 13 % of the cores idle; with three, 19 % more and 8 % idle (three still served 5 % fewer than two). Nice 10
+ * did no better than 5. On a machine busy with other programs, the stage's functions give way to them too.
  */
 export const ENVIRONMENT_NICENESS = 5;
 
