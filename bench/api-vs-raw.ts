@@ -103,7 +103,7 @@ interface Tally {
   loopIdleMs: number;
   machine: MachineTime;
 }
-const newTally = (): Tally => ({ latencies: [], errors: 0, seconds: 0, cpuMs: 0, loopActiveMs: 0, loopIdleMs: 0, machine: { idle: 0, steal: 0, total: 0 } });
+const newTally = (): Tally => ({ latencies: [], errors: 0, seconds: 0, cpuMs: 0, loopActiveMs: 0, loopIdleMs: 0, machine: noMachineTime() });
 
 /** The machine's CPU time so far, in clock ticks, from /proc/stat (zeros where there is none). */
 interface MachineTime {
@@ -111,9 +111,11 @@ interface MachineTime {
   steal: number;
   total: number;
 }
+const noMachineTime = (): MachineTime => ({ idle: 0, steal: 0, total: 0 });
 const PROC_STAT = '/proc/stat';
+const HAS_PROC_STAT = existsSync(PROC_STAT);
 function machineTime(): MachineTime {
-  if (!existsSync(PROC_STAT)) return { idle: 0, steal: 0, total: 0 };
+  if (!HAS_PROC_STAT) return noMachineTime();
   // cpu  user nice system idle iowait irq softirq steal guest guest_nice
   const ticks = readFileSync(PROC_STAT, 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
   return { idle: ticks[3]! + ticks[4]!, steal: ticks[7]!, total: ticks.reduce((sum, t) => sum + t, 0) };

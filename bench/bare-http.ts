@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * The floor of any design that puts HTTP in front of the SDK: a bare node:http server on loopback answering
  * POST /companies and GET /companies/{id} with the SDK called from the thread that serves HTTP (the bench's
- * own), no gateway, validation, Lambda environments or logs. What the API loses below it is the Lambda model's cost; what this loses below raw
- * is HTTP's.
+ * own), no gateway, validation, Lambda environments or logs. What the API loses below it is the Lambda
+ * model's cost; what this loses below raw is HTTP's.
  */
 export async function startBareHttpServer(
   client: DynamoDBDocumentClient,
