@@ -7,7 +7,7 @@ import { ENVIRONMENT_NICENESS, FunctionVersion } from '../local/services/lambda/
  * A version's pool: one invocation at a time per environment, even with the next sent ahead; what was sent
  * ahead survives its environment's timeout and ends with the stage; the pool grows when invocations wait on
  * something slow, as Lambda scales out, and not when fast ones merely queue behind one pause or a cold start;
- * its environments run at a lower CPU priority than the stage.
+ * its environments run at a lower CPU priority than the stage; the event reaches the handler through JSON.
  */
 const BUNDLE = `
 const { getPriority } = require('node:os');
@@ -26,6 +26,7 @@ exports.handler = async (event) => {
     if (event.pauseMs) compute(event.pauseMs);
     if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
     if (event.hang) await new Promise(() => {});
+    if (event.describe) return { keys: Object.keys(event), atType: typeof event.at };
     return { environmentId, overlapping: overlapping || active > 1, niceness: getPriority() };
   } finally {
     active--;
@@ -121,4 +122,10 @@ it('keeps its environments when fast invocations queue behind a cold start', asy
   const { niceness } = answerOf(await version.invoke({}));
   expect(niceness).toBe(Math.min(19, stagePriority + ENVIRONMENT_NICENESS));
   expect(getPriority()).toBe(stagePriority);
+});
+
+it('hands the handler its event through JSON, as Lambda does', async () => {
+  const result = await singleEnvironmentVersion().invoke({ describe: true, at: new Date(0), dropped: undefined });
+  if (!result.ok) throw new Error(result.error.errorMessage);
+  expect(JSON.parse(result.payload)).toEqual({ keys: ['describe', 'at'], atType: 'string' });
 });

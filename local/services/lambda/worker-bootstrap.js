@@ -81,7 +81,7 @@ parentPort.on('message', async (message) => {
   running = false;
 });
 
-async function invoke({ id, event, context }) {
+async function invoke({ id, eventJson, context }) {
   // An environment whose initialisation failed is thrown away, as Lambda does, and the next one retries.
   if (initError) return parentPort.postMessage({ id, error: initError, initFailed: true, logs: takeLogs() });
   const deadline = Date.now() + context.remainingMs;
@@ -91,7 +91,7 @@ async function invoke({ id, event, context }) {
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   try {
-    const result = await handler(event, lambdaContext);
+    const result = await handler(JSON.parse(eventJson), lambdaContext);
     const payload = JSON.stringify(result === undefined ? null : result);
     parentPort.postMessage({ id, payload, logs: takeLogs() });
   } catch (error) {
