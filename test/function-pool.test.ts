@@ -49,9 +49,9 @@ function singleEnvironmentVersion(timeoutSeconds = 10): FunctionVersion {
 }
 
 type Answer = { environmentId: string; overlapping: boolean; niceness: number };
-const answerOf = (result: Awaited<ReturnType<FunctionVersion['invoke']>>): Answer => {
+const answerOf = <T = Answer>(result: Awaited<ReturnType<FunctionVersion['invoke']>>): T => {
   if (!result.ok) throw new Error(`${result.error.errorType}: ${result.error.errorMessage}`);
-  return JSON.parse(result.payload) as Answer;
+  return JSON.parse(result.payload) as T;
 };
 const environmentsUsed = async (invocations: Array<ReturnType<FunctionVersion['invoke']>>) =>
   new Set((await Promise.all(invocations)).map((result) => answerOf(result).environmentId)).size;
@@ -125,6 +125,8 @@ it('keeps its environments when fast invocations queue behind a cold start', asy
 });
 
 it('hands the handler its event through JSON, as Lambda does', async () => {
-  const answer = answerOf(await singleEnvironmentVersion().invoke({ describe: true, at: new Date(0), dropped: undefined }));
+  const answer = answerOf<{ keys: string[]; atType: string }>(
+    await singleEnvironmentVersion().invoke({ describe: true, at: new Date(0), dropped: undefined }),
+  );
   expect(answer).toEqual({ keys: ['describe', 'at'], atType: 'string' });
 });
