@@ -11,7 +11,7 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['functions/**/*.ts', 'hooks/**/*.ts'],
+    files: ['functions/**/*.ts', 'hooks/**/*.ts', 'guard/**/*.ts'],
     rules: {
       // Production code reaches the local stage only through configuration, never by import.
       'no-restricted-imports': ['error', { patterns: ['**/local/**', '**/test/**'] }],

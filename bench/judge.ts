@@ -1,6 +1,6 @@
 /**
  * `npm run bench:judge [-- --deployments 10000 --alarm-threshold <percent>]`: the canary judge's own
- * statistics (hooks/judge/verdict.ts, unchanged) and the 5xx-share alarm's rule (its threshold
+ * statistics (guard/judge/verdict.ts, unchanged) and the 5xx-share alarm's rule (its threshold
  * `Http5xxShareThresholdPercent` unless given), on simulated canaries: how often a good version is rolled
  * back (the false-rollback rate) for a range of shared noise, and how often and how soon a bad one is caught.
  *
@@ -11,9 +11,9 @@
  * above the threshold). Measured numbers from a model, not a test; the rehearsals measure the rest.
  */
 import { parseArgs } from 'node:util';
-import { LEAD } from '../hooks/canary-judge';
-import { JUDGE_SETTINGS, judgeCanary, type VersionWindows } from '../hooks/judge/verdict';
-import { WINDOW_SECONDS } from '../hooks/judge/metric-data';
+import { LEAD } from '../guard/canary-judge';
+import { JUDGE_SETTINGS, judgeCanary, type VersionWindows } from '../guard/judge/verdict';
+import { WINDOW_SECONDS } from '../guard/judge/metric-data';
 import { EMF_METRIC_DELAY_SECONDS } from '../local/services/cloudwatch/aws-timing';
 import { readTemplate } from '../local/template/cloudformation';
 

@@ -1,4 +1,4 @@
-import { logGamma, mannWhitneyGreater, probabilityWorse } from '../hooks/judge/statistics';
+import { logGamma, mannWhitneyGreater, probabilityWorse } from '../guard/judge/statistics';
 
 /** The canary judge's two tests, on inputs whose answers are known. */
 

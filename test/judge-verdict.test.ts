@@ -1,4 +1,4 @@
-import { judgeCanary, JUDGE_SETTINGS, type VersionWindows } from '../hooks/judge/verdict';
+import { judgeCanary, JUDGE_SETTINGS, type VersionWindows } from '../guard/judge/verdict';
 
 /** The canary judge's verdict on windows made by hand: what fails, what passes, and what it will not judge yet. */
 

@@ -10,10 +10,10 @@ import {
 import { MetricResolution, Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { requiredEnv } from '../functions/config';
-import { findTarget } from './lifecycle';
+import { findTarget } from '../hooks/lifecycle';
 import { versionWindows } from './judge/metric-data';
 import { type Judgement, judgeCanary } from './judge/verdict';
-import { logger } from './guard-logger';
+import { logger } from './logger';
 
 /**
  * The canary judge. EventBridge starts it when a deployment of a Company function starts; from the first

@@ -6,7 +6,7 @@ import {
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import { requiredEnv } from '../functions/config';
-import { logger } from './guard-logger';
+import { logger } from './logger';
 
 /**
  * The immediate stop: EventBridge delivers a deployment alarm's change to ALARM, and this stops whatever
