@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FunctionVersion } from '../local/services/lambda/function-runtime';
+import { lambdaDefaultLogging } from '../local/template/stage';
 
 /**
  * What an execution environment's code writes reaches the stage's log as whole lines, in the order written,
@@ -37,7 +38,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'company-canary-logs-'));
   writeFileSync(join(dir, 'logs.js'), BUNDLE);
   version = new FunctionVersion(
-    { logicalId: 'LogsFunction', functionName: 'LogsFunction', handler: 'logs.handler', bundleDir: dir, timeoutSeconds: 5, memoryMb: 128, environment: {} },
+    { logicalId: 'LogsFunction', functionName: 'LogsFunction', handler: 'logs.handler', bundleDir: dir, timeoutSeconds: 5, memoryMb: 128, environment: {}, logging: lambdaDefaultLogging('LogsFunction') },
     '1',
     dir,
     { environment: () => ({}), onLog: (_fn, line) => lines.push({ at: Date.now(), line }), maxConcurrency: 1 },

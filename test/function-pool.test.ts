@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENT_NICENESS, FunctionVersion } from '../local/services/lambda/function-runtime';
+import { lambdaDefaultLogging } from '../local/template/stage';
 
 /**
  * A version's pool: one invocation at a time per environment, even with the next sent ahead; what was sent
@@ -39,7 +40,7 @@ const versions: FunctionVersion[] = [];
 
 function singleEnvironmentVersion(timeoutSeconds = 10): FunctionVersion {
   const version = new FunctionVersion(
-    { logicalId: 'PoolFunction', functionName: 'PoolFunction', handler: 'pool.handler', bundleDir: dir, timeoutSeconds, memoryMb: 128, environment: {} },
+    { logicalId: 'PoolFunction', functionName: 'PoolFunction', handler: 'pool.handler', bundleDir: dir, timeoutSeconds, memoryMb: 128, environment: {}, logging: lambdaDefaultLogging('PoolFunction') },
     String(versions.length + 1),
     dir,
     { environment: () => ({}), maxConcurrency: 1 },

@@ -23,7 +23,37 @@ export interface FunctionSpec {
   memoryMb: number;
   environment: Record<string, string>;
   alias?: string;
+  logging: FunctionLogging;
   build?: { entryPoints: string[]; minify: boolean; target: string; sourcemap: boolean; format: 'cjs' | 'esm'; external: string[]; mainFields: string[] };
+}
+
+/** How Lambda writes a function's logs to CloudWatch Logs: its LoggingConfig, with Lambda's defaults. */
+export interface FunctionLogging {
+  format: 'Text' | 'JSON';
+  /** The log group's name: LoggingConfig.LogGroup, else the group Lambda makes, /aws/lambda/<function name>. */
+  logGroup: string;
+  /** A group of the template's own: Lambda then names each log stream with the function's name too. */
+  customLogGroup: boolean;
+  /** What Lambda lets through in JSON format (it filters nothing in Text format): INFO unless the template says. */
+  applicationLogLevel: string;
+  systemLogLevel: string;
+}
+
+/** A log group the template declares. */
+export interface LogGroupSpec {
+  logicalId: string;
+  name: string;
+}
+
+/** A CloudWatch Logs subscription filter of the template that sends a log group's matching events to a function. */
+export interface SubscriptionFilterSpec {
+  logicalId: string;
+  /** FilterName, or the name CloudFormation would make. */
+  name: string;
+  logGroup: string;
+  filterPattern: string;
+  /** The function it delivers to. */
+  destination: string;
 }
 
 /** A secret of the template, as the local Secrets Manager serves it; its value is made when that starts. */
@@ -46,6 +76,8 @@ export interface DeploymentSpec {
   /** The CodeDeploy application and deployment group SAM generates for it, by their local names. */
   application: string;
   deploymentGroup: string;
+  /** The deployment config's name, as Ref of it gives (or CodeDeploy's own, such as CodeDeployDefault.LambdaAllAtOnce). */
+  configName: string;
   shift: TrafficShift;
   alarms: AlarmSpec[];
   preTrafficHook?: string;
@@ -66,6 +98,8 @@ export interface StageModel {
   /** Every table of the stack, the Company table first. */
   tables: TableSpec[];
   secrets: SecretSpec[];
+  logGroups: LogGroupSpec[];
+  subscriptionFilters: SubscriptionFilterSpec[];
 }
 
 export interface StageOptions {
@@ -165,6 +199,44 @@ function trafficShift(template: Template, name: string): TrafficShift {
   };
 }
 
+const isMap = (value: unknown): value is Template => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+
+/** SAM's Globals: a resource's value replaces a global one, maps merge key by key, and lists add to the global list. */
+function withGlobals(globals: Template, props: Template): Template {
+  const merged: Template = { ...globals };
+  for (const [key, value] of Object.entries(props)) {
+    const global = globals[key];
+    if (isMap(global) && isMap(value) && !Object.keys(value).some((k) => k === 'Ref' || k.startsWith('Fn::'))) merged[key] = withGlobals(global, value);
+    else if (Array.isArray(global) && Array.isArray(value)) merged[key] = [...global, ...value];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+/** What Lambda does with the logs of a function that has no LoggingConfig. */
+export const lambdaDefaultLogging = (functionName: string): FunctionLogging => ({
+  format: 'Text',
+  logGroup: `/aws/lambda/${functionName}`,
+  customLogGroup: false,
+  applicationLogLevel: 'INFO',
+  systemLogLevel: 'INFO',
+});
+
+/** A function's LoggingConfig, with Lambda's defaults for what it leaves out. */
+function loggingOf(ctx: ResolveContext, functionName: string, props: Template): FunctionLogging {
+  const config = resolve(ctx, props.LoggingConfig ?? {}) as Template;
+  const defaults = lambdaDefaultLogging(functionName);
+  const format = config.LogFormat ?? defaults.format;
+  if (format !== 'Text' && format !== 'JSON') throw new Error(`${ctx.file}: ${functionName}: LogFormat ${format} is neither Text nor JSON`);
+  return {
+    format,
+    logGroup: config.LogGroup ?? defaults.logGroup,
+    customLogGroup: config.LogGroup !== undefined,
+    applicationLogLevel: config.ApplicationLogLevel ?? defaults.applicationLogLevel,
+    systemLogLevel: config.SystemLogLevel ?? defaults.systemLogLevel,
+  };
+}
+
 export function loadStage(options: StageOptions = {}): StageModel {
   const template = readTemplate(APP_TEMPLATE);
   const parameters = parameterValues(template, options.parameterOverrides);
@@ -186,11 +258,15 @@ export function loadStage(options: StageOptions = {}): StageModel {
     .filter(([, resource]) => resource.Type === 'AWS::SecretsManager::Secret')
     .map(([logicalId, resource]) => secretSpec(ctx, logicalId, resource.Properties ?? {}));
   for (const secret of secrets) refs[secret.logicalId] = secret.arn;
+  const logGroups = resources
+    .filter(([, r]) => r.Type === 'AWS::Logs::LogGroup')
+    .map(([logicalId, r]) => ({ logicalId, name: r.Properties?.LogGroupName ? (resolve(ctx, r.Properties.LogGroupName) as string) : refs[logicalId]! }));
+  for (const group of logGroups) refs[group.logicalId] = group.name;
 
   const globals = (template.Globals?.Function ?? {}) as Template;
   const serverlessFunctions = resources
     .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
-    .map(([logicalId, resource]) => ({ logicalId, resource, props: { ...globals, ...resource.Properties } as Template }));
+    .map(([logicalId, resource]) => ({ logicalId, resource, props: withGlobals(globals, resource.Properties ?? {}) }));
   // Names first, so any function's environment may refer to any other function.
   const names = new Map<string, string>();
   for (const { logicalId, props } of serverlessFunctions) {
@@ -201,10 +277,7 @@ export function loadStage(options: StageOptions = {}): StageModel {
     if (props.AutoPublishAlias) refs[`${logicalId}Alias${props.AutoPublishAlias}`] = functionArn(functionName, props.AutoPublishAlias);
   }
   const functions: FunctionSpec[] = serverlessFunctions.map(({ logicalId, resource, props }) => {
-    const environment = resolve(ctx, {
-      ...globals.Environment?.Variables,
-      ...resource.Properties?.Environment?.Variables,
-    }) as Record<string, string>;
+    const environment = resolve(ctx, props.Environment?.Variables ?? {}) as Record<string, string>;
     const buildProps = resource.Metadata?.BuildMethod === 'esbuild' ? (resource.Metadata.BuildProperties ?? {}) : undefined;
     return {
       logicalId,
@@ -215,6 +288,7 @@ export function loadStage(options: StageOptions = {}): StageModel {
       memoryMb: Number(props.MemorySize ?? 128),
       environment,
       alias: props.AutoPublishAlias,
+      logging: loggingOf(ctx, names.get(logicalId)!, props),
       build: buildProps && {
         entryPoints: buildProps.EntryPoints,
         minify: buildProps.Minify ?? true,
@@ -235,10 +309,12 @@ export function loadStage(options: StageOptions = {}): StageModel {
       const id = alarm.Ref as string;
       return alarmSpec(id, resolve(versioned, template.Resources[id].Properties) as Template, refs[id]);
     });
+    const configName = resolve(ctx, preference.Type) as string;
     return {
       application: refs.ServerlessDeploymentApplication!,
       deploymentGroup: refs[`${logicalId}DeploymentGroup`]!,
-      shift: trafficShift(template, resolve(ctx, preference.Type) as string),
+      configName,
+      shift: trafficShift(template, configName),
       alarms,
       preTrafficHook: preference.Hooks?.PreTraffic && (resolve(ctx, preference.Hooks.PreTraffic) as string),
       postTrafficHook: preference.Hooks?.PostTraffic && (resolve(ctx, preference.Hooks.PostTraffic) as string),
@@ -249,9 +325,20 @@ export function loadStage(options: StageOptions = {}): StageModel {
       .filter(([, event]) => event.Type === 'EventBridgeRule')
       .map(([name, event]) => ({ name: `${logicalId}${name}`, pattern: resolve(ctx, event.Properties.Pattern) as Record<string, unknown>, target: names.get(logicalId)! })),
   );
+  const functionByArn = new Map(functions.map((fn) => [functionArn(fn.functionName), fn.functionName]));
+  const subscriptionFilters = resources
+    .filter(([, r]) => r.Type === 'AWS::Logs::SubscriptionFilter')
+    .map(([logicalId, r]): SubscriptionFilterSpec => {
+      const p = resolve(ctx, r.Properties) as Template;
+      const destination = functionByArn.get(p.DestinationArn);
+      if (!destination) throw new Error(`${APP_TEMPLATE}: ${logicalId}: the local stage delivers subscriptions to the template's functions only, not to ${p.DestinationArn}`);
+      return { logicalId, name: p.FilterName ?? `${ctx.stackName}-${logicalId}`, logGroup: p.LogGroupName, filterPattern: p.FilterPattern, destination };
+    });
   return {
     deploymentOf,
     rules,
+    logGroups,
+    subscriptionFilters,
     stageName: resolve(ctx, api[1].Properties.StageName) as string,
     functions,
     apiDocument: resolve(ctx, api[1].Properties.DefinitionBody) as Template,

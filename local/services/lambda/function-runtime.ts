@@ -6,6 +6,9 @@ import { Worker } from 'node:worker_threads';
 import { LOCAL_REGION, ROOT } from '../../template/cloudformation';
 import { functionArn, type FunctionSpec } from '../../template/stage';
 import type { InvocationRecord } from '../cloudwatch/metrics';
+import { EnvironmentLog, type LogEvent, type WrittenEntry } from './environment-log';
+import { environmentError, type Failure, handlerFailure, outOfMemory, runtimeExit, timedOut } from './invocation-failures';
+import { type Outcome, SUCCESS, wholeMegabytes } from './system-log';
 
 /** What an invocation returns, in Lambda's terms: a payload, or a function error with its type. */
 export interface FunctionError {
@@ -19,7 +22,14 @@ export type InvokeResult = { ok: true; payload: string } | { ok: false; error: F
 export interface RuntimeOptions {
   /** Credentials, endpoints and other variables every function sees, such as AWS_ENDPOINT_URL_DYNAMODB. */
   environment: () => Record<string, string>;
+  /**
+   * Each line the function's code writes, as it wrote it: raw writes to stdout and stderr line by line, and the
+   * text of each console call, without the runtime's time, request id and level. Not the runtime's own error
+   * lines nor Lambda's records: those are log events (onLogEvent).
+   */
   onLog?: (functionName: string, line: string) => void;
+  /** Each CloudWatch Logs event Lambda writes to the function's log group, in order within its log stream. */
+  onLogEvent?: (event: LogEvent) => void;
   /** Called after every invocation, as Lambda's own metrics are. */
   onInvocation?: (record: InvocationRecord) => void;
   /**
@@ -34,7 +44,10 @@ export interface RuntimeOptions {
 interface Invocation {
   message: { id: string; eventJson: string; context: Record<string, unknown> };
   resolve: (result: InvokeResult) => void;
+  /** Given to its environment: its timeout runs from here. */
   startedAt?: number;
+  /** Begun by its environment, once initialised: Lambda's duration of it counts from here. */
+  runningSince?: number;
   /** The environment's first: it loads code and opens connections, so its duration says nothing about load. */
   first?: boolean;
   timer?: NodeJS.Timeout;
@@ -44,6 +57,10 @@ interface Invocation {
 
 interface Environment {
   worker: Worker;
+  log: EnvironmentLog;
+  spawnedAt: number;
+  /** From its start to its code loaded, or to its init failing. */
+  initDurationMs?: number;
   running?: Invocation;
   /** Sent ahead while `running` runs: the environment starts it as soon as it answers (see dispatch). */
   next?: Invocation;
@@ -51,15 +68,27 @@ interface Environment {
   initializing: boolean;
   /** Has begun an invocation before. */
   used?: boolean;
+  /** The most memory it has held, as its runtime samples it (worker-bootstrap.js). */
+  peakMemoryBytes: number;
+  /** V8 stopped it at its heap limit, MemorySize. */
+  outOfMemory?: boolean;
+  /** Ended by the pool, or found ended: what it still sends or does is of no invocation. */
+  ended?: boolean;
 }
 
+/** What an environment's runtime sends (worker-bootstrap.js). */
 interface WorkerMessage {
+  logs?: WrittenEntry[];
+  heapBytes?: number;
+  /** Its init is over: the code is loaded, or initError says why not. */
+  initialized?: boolean;
+  initError?: FunctionError;
+  /** The invocation it answers, with its payload or its error. */
   id?: string;
   payload?: string;
   error?: FunctionError;
-  initFailed?: boolean;
-  initialized?: boolean;
-  logs?: string[];
+  /** The error is one nothing awaited: the runtime posted it for the invocation and exits. */
+  crashed?: boolean;
 }
 
 const BOOTSTRAP = join(__dirname, 'worker-bootstrap.js');
@@ -107,8 +136,10 @@ export const ENVIRONMENT_NICENESS = 5;
 
 /**
  * One published version of one function: a pool of execution environments (worker threads), each with its
- * own module state and process.env, each serving one invocation at a time, created on demand as Lambda
- * scales out. A timeout ends the environment that ran over, as Lambda does.
+ * own module state, process.env and log stream, each serving one invocation at a time, created on demand as
+ * Lambda scales out. An environment fails as Lambda's fails (invocation-failures.ts): a handler's error leaves
+ * it as it is; a timeout, a runtime exit, memory over MemorySize, an error nothing awaited or a failed init
+ * ends it, and the next invocation starts a new one, cold.
  */
 export class FunctionVersion {
   private readonly idle: Environment[] = [];
@@ -116,23 +147,25 @@ export class FunctionVersion {
   private readonly waiting: Invocation[] = [];
   /** How long the latest invocations kept their environments, newest last. */
   private readonly recentDurations: number[] = [];
+  private readonly timeout: Failure;
 
   constructor(
     readonly spec: FunctionSpec,
     readonly version: string,
     readonly bundleDir: string,
     private readonly options: RuntimeOptions,
-  ) {}
+  ) {
+    this.timeout = timedOut(spec.timeoutSeconds);
+  }
 
   invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeResult> {
+    // The runtime adds the log group and stream, its environment's (worker-bootstrap.js).
     const context = {
       awsRequestId: requestId,
       functionName: this.spec.functionName,
       functionVersion: this.version,
       invokedFunctionArn: functionArn(this.spec.functionName, this.version),
       memoryLimitInMB: String(this.spec.memoryMb),
-      logGroupName: `/aws/lambda/${this.spec.functionName}`,
-      logStreamName: `local/${this.version}`,
       remainingMs: this.spec.timeoutSeconds * 1000,
     };
     // Lambda hands its runtime the event as JSON: what JSON cannot carry (a Date, an undefined) arrives as it
@@ -144,6 +177,7 @@ export class FunctionVersion {
   async stop(): Promise<void> {
     for (const invocation of this.waiting.splice(0)) this.finish(invocation, STOPPED_UNDER_INVOCATION);
     for (const env of this.all) {
+      env.ended = true;
       for (const invocation of [env.running, env.next]) if (invocation) this.finish(invocation, STOPPED_UNDER_INVOCATION);
     }
     await Promise.all([...this.all].map((env) => env.worker.terminate()));
@@ -186,16 +220,19 @@ export class FunctionVersion {
     return target && !this.invocationsAreSlow() ? target : undefined;
   }
 
-  /** The invocation starts in the environment: its timeout runs from now, as Lambda's does. */
+  /** The invocation is the environment's: its timeout runs from now, as Lambda's does; it runs once the environment is initialised. */
   private begin(env: Environment, invocation: Invocation) {
     env.running = invocation;
     invocation.first = !env.used;
     env.used = true;
     invocation.startedAt = performance.now();
-    invocation.timer = setTimeout(() => {
-      this.discard(env);
-      this.finish(invocation, { ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds` } });
-    }, this.spec.timeoutSeconds * 1000);
+    if (!env.initializing) this.run(env, invocation);
+    invocation.timer = setTimeout(() => this.fail(env, this.timeout), this.spec.timeoutSeconds * 1000);
+  }
+
+  private run(env: Environment, invocation: Invocation) {
+    invocation.runningSince = performance.now();
+    env.log.system.start(invocation.message.id);
   }
 
   private finish(invocation: Invocation, result: InvokeResult) {
@@ -205,17 +242,53 @@ export class FunctionVersion {
     invocation.resolve(result);
   }
 
+  /** Lambda's records of an invocation that ended in the environment: its status, duration and memory. */
+  private report(env: Environment, invocation: Invocation, outcome: Outcome) {
+    env.log.system.done(invocation.message.id, outcome, {
+      durationMs: invocation.runningSince === undefined ? 0 : performance.now() - invocation.runningSince,
+      memorySizeMB: this.spec.memoryMb,
+      maxMemoryUsedMB: Math.min(this.spec.memoryMb, wholeMegabytes(env.peakMemoryBytes)),
+      initDurationMs: invocation.first ? env.initDurationMs : undefined,
+    });
+  }
+
   /** The environment answered the invocation it ran: it goes on with what was sent ahead, and takes more. */
-  private answered(env: Environment, result: InvokeResult, initFailed: boolean) {
+  private answered(env: Environment, result: InvokeResult) {
     const done = env.running!;
     env.running = undefined;
-    if (initFailed) this.discard(env);
-    else {
-      if (env.next) this.begin(env, env.next);
-      env.next = undefined;
-      this.fill(env);
-    }
+    this.report(env, done, result.ok ? SUCCESS : handlerFailure(result.error));
+    if (env.next) this.begin(env, env.next);
+    env.next = undefined;
+    this.fill(env);
     this.finish(done, result);
+  }
+
+  /** The environment ends under its invocation, or during its init, and the invocation with it. */
+  private fail(env: Environment, failure: Failure) {
+    const invocation = env.running;
+    if (env.initializing) {
+      env.initializing = false;
+      env.initDurationMs = performance.now() - env.spawnedAt;
+      env.log.system.initDone(failure.outcome, env.initDurationMs);
+      if (invocation) this.run(env, invocation);
+    }
+    if (invocation) this.report(env, invocation, failure.outcome);
+    this.discard(env);
+    if (invocation) this.finish(invocation, { ok: false, error: failure.error(invocation.message.id) });
+  }
+
+  private initialized(env: Environment, initError: FunctionError | undefined) {
+    if (initError) return this.fail(env, { error: () => initError, outcome: environmentError(initError) });
+    env.initializing = false;
+    env.initDurationMs = performance.now() - env.spawnedAt;
+    env.log.system.initDone(SUCCESS, env.initDurationMs);
+    if (env.running) this.run(env, env.running);
+  }
+
+  /** The worker has stopped of itself: the code exited, or V8 stopped it at its memory limit. */
+  private exited(env: Environment, exitCode: number) {
+    if (env.outOfMemory) env.peakMemoryBytes = this.spec.memoryMb * 1024 * 1024;
+    this.fail(env, env.outOfMemory ? outOfMemory : runtimeExit(exitCode));
   }
 
   /** Gives the environment the oldest waiting invocation and, while invocations are fast, one ahead; else it idles. */
@@ -254,14 +327,19 @@ export class FunctionVersion {
       if (at < 0 || this.all.size <= this.poolSize()) return;
       this.idle.splice(at, 1);
       this.all.delete(env);
+      env.ended = true;
       void env.worker.terminate();
     }, IDLE_MS).unref();
   }
 
   /** Ends an environment; what was sent ahead to it goes first to the next. */
   private discard(env: Environment) {
+    env.ended = true;
     this.all.delete(env);
+    const idle = this.idle.indexOf(env);
+    if (idle >= 0) this.idle.splice(idle, 1);
     void env.worker.terminate();
+    env.log.end();
     // An answer already on its way from the worker is not read: the invocation has ended.
     env.running = undefined;
     if (env.next) this.waiting.unshift(env.next);
@@ -271,36 +349,45 @@ export class FunctionVersion {
   }
 
   private spawn(): Environment {
+    const log = new EnvironmentLog(this.spec.functionName, this.version, this.spec.logging, this.options);
     const worker = new Worker(BOOTSTRAP, {
       workerData: { handler: this.spec.handler, bundleDir: this.bundleDir, niceness: ENVIRONMENT_NICENESS },
-      env: this.lambdaEnvironment(),
+      env: this.lambdaEnvironment(log.logStream),
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: this.spec.memoryMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       // A bare Node, as Lambda's runtime: none of this process's loaders or flags (tsx, inspectors).
       execArgv: [],
     });
+    const env: Environment = { worker, log, spawnedAt: performance.now(), initializing: true, peakMemoryBytes: 0 };
+    log.system.initStart();
     // The bootstrap sends what the code writes in batches (worker-bootstrap.js); a write that bypasses its
     // hook (through the stream's prototype, say) still arrives on the worker's own streams.
-    const log = (line: string) => this.options.onLog?.(this.spec.functionName, line);
-    const lines = new LineSplitter(log);
-    for (const stream of [worker.stdout, worker.stderr]) createInterface({ input: stream }).on('line', log);
-    const env: Environment = { worker, initializing: true };
+    for (const stream of [worker.stdout, worker.stderr]) createInterface({ input: stream }).on('line', (line) => log.bypassed(line));
     // One listener for the environment's life: its logs, the end of its initialisation, its answers.
     worker.on('message', (message: WorkerMessage) => {
-      message.logs?.forEach((text) => lines.push(text));
-      if (message.initialized) env.initializing = false;
+      if (env.ended) return;
+      if (message.heapBytes) env.peakMemoryBytes = Math.max(env.peakMemoryBytes, message.heapBytes);
+      if (message.logs) log.written(message.logs);
+      if (message.initialized) return this.initialized(env, message.initError);
       if (message.id === undefined || message.id !== env.running?.message.id) return;
-      this.answered(env, message.error ? { ok: false, error: message.error } : { ok: true, payload: message.payload! }, message.initFailed === true);
+      if (message.crashed) return this.fail(env, { error: () => message.error!, outcome: environmentError(message.error!) });
+      this.answered(env, message.error ? { ok: false, error: message.error } : { ok: true, payload: message.payload! });
     });
-    worker.on('exit', () => lines.end());
-    worker.on('error', () => this.all.delete(env));
+    worker.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') env.outOfMemory = true;
+    });
+    worker.on('exit', (exitCode) => {
+      if (!env.ended) this.exited(env, exitCode);
+      log.end();
+    });
     this.all.add(env);
     return env;
   }
 
   /** The variables Lambda sets, then the template's, then the stage's credentials and endpoints. */
-  private lambdaEnvironment(): Record<string, string> {
+  private lambdaEnvironment(logStream: string): Record<string, string> {
+    const { logging } = this.spec;
     return {
       PATH: process.env.PATH ?? '',
       TZ: ':UTC',
@@ -310,7 +397,14 @@ export class FunctionVersion {
       AWS_LAMBDA_FUNCTION_NAME: this.spec.functionName,
       AWS_LAMBDA_FUNCTION_VERSION: this.version,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.spec.memoryMb),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.spec.functionName}`,
+      AWS_LAMBDA_LOG_GROUP_NAME: logging.logGroup,
+      AWS_LAMBDA_LOG_STREAM_NAME: logStream,
+      // The runtime formats and filters the console by these (runtime-console.js). Lambda sets the format
+      // either way (https://github.com/awslabs/aws-lambda-powershell-runtime/issues/40) and a level only in
+      // JSON format, where alone it filters: "To use log-level filtering, your function must be configured to
+      // use the JSON log format." https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html
+      AWS_LAMBDA_LOG_FORMAT: logging.format,
+      ...(logging.format === 'JSON' ? { AWS_LAMBDA_LOG_LEVEL: logging.applicationLogLevel } : {}),
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       LAMBDA_TASK_ROOT: this.bundleDir,
       // Where the nodejs runtime keeps the AWS SDK it provides (/var/runtime/node_modules): a bundle that leaves
@@ -319,30 +413,5 @@ export class FunctionVersion {
       ...this.spec.environment,
       ...this.options.environment(),
     };
-  }
-}
-
-/** CloudWatch Logs' largest event (256 KB): text without a newline for longer is passed on in such pieces. */
-const MAX_LINE_CHARS = 256 * 1024;
-
-/** Text written in pieces, as the lines it holds: a line is passed on once its newline has arrived. */
-class LineSplitter {
-  private partial = '';
-
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  push(text: string): void {
-    const parts = (this.partial + text).split('\n');
-    this.partial = parts.pop()!;
-    for (const line of parts) this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
-    while (this.partial.length >= MAX_LINE_CHARS) {
-      this.onLine(this.partial.slice(0, MAX_LINE_CHARS));
-      this.partial = this.partial.slice(MAX_LINE_CHARS);
-    }
-  }
-
-  end(): void {
-    if (this.partial) this.onLine(this.partial);
-    this.partial = '';
   }
 }

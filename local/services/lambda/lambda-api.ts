@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { StageCredentials } from '../../credentials';
 import { localServer } from '../../net';
@@ -17,7 +18,7 @@ const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCredentials): Server {
   return localServer(async (req, res) => {
     const error = (status: number, type: string, message: string) => {
-      res.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type });
+      res.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type, 'x-amzn-RequestId': randomUUID() });
       res.end(JSON.stringify({ Type: 'User', message }));
     };
     const body = await readBody(req, MAX_PAYLOAD_BYTES).catch((failure: Error) => failure);
@@ -38,8 +39,13 @@ export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCre
       return error(400, 'InvalidRequestContentException', 'Could not parse request body into json');
     }
     try {
-      const { version, result } = await lambda.invoke(decodeURIComponent(match[1]!), event, url.searchParams.get('Qualifier') ?? undefined);
-      const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': version.version };
+      const { version, requestId, result } = await lambda.invoke(decodeURIComponent(match[1]!), event, url.searchParams.get('Qualifier') ?? undefined);
+      const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': version.version, 'x-amzn-RequestId': requestId };
+      // A failure of any kind (the handler's error, a crash, a timeout, a failed init) is a 200 whose body is the
+      // error, `{ errorType, errorMessage[, trace] }`, marked by X-Amz-Function-Error: "If present, indicates that
+      // an error occurred during function execution. Details about the error are included in the response
+      // payload." https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html. The Node.js runtime's errors,
+      // thrown ones too, come back as Unhandled.
       if (!result.ok) headers['X-Amz-Function-Error'] = 'Unhandled';
       res.writeHead(200, headers);
       res.end(result.ok ? result.payload : JSON.stringify(result.error));

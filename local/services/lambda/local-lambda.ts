@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ interface LocalFunction {
   aliases: Map<string, AliasRouting>;
 }
 
-export type Invocation = { version: FunctionVersion; result: InvokeResult };
+export type Invocation = { version: FunctionVersion; requestId: string; result: InvokeResult };
 
 export class FunctionNotFound extends Error {
   constructor(readonly resource: string) {
@@ -98,7 +99,8 @@ export class LocalLambda {
     const target = this.resolve(nameOrArn, qualifier);
     const at = Date.now();
     const started = performance.now();
-    const result = await target.version.invoke(event);
+    const requestId = randomUUID();
+    const result = await target.version.invoke(event, requestId);
     this.options.onInvocation?.({
       functionName: target.version.spec.functionName,
       qualifier: target.qualifier,
@@ -107,8 +109,9 @@ export class LocalLambda {
       at,
       durationMs: performance.now() - started,
       functionError: !result.ok,
+      errorType: result.ok ? undefined : result.error.errorType,
     });
-    return { version: target.version, result };
+    return { version: target.version, requestId, result };
   }
 
   /**
