@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { dynamoDbCompanyStore } from '../functions/store/dynamodb-company-store';
+import { journeyPasses } from '../hooks/journey';
 import { type LocalStage, startLocalStage } from '../local/local-stage';
 import { localDynamoDbClient } from '../local/services/dynamodb';
 import { loadStateMachines } from '../local/services/stepfunctions/state-machines';
@@ -79,7 +80,7 @@ async function measure(stage: LocalStage, sfn: SFNClient, journeyArn: string): P
   const firstPage = await timed(REQUESTS, () => get(`${stage.url}/companies?limit=25`));
   const prefixSearch = await timed(REQUESTS, () => get(`${stage.url}/companies?limit=25&namePrefix=${encodeURIComponent(pick(FIRST_WORDS))}`));
   const journey = async () => {
-    const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: journeyArn, input: '{}' }));
+    const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: journeyArn, input: JSON.stringify({ passes: journeyPasses() }) }));
     if (result.status !== 'SUCCEEDED') throw new Error(`the journey ended ${result.status}: ${result.error} ${result.cause}`);
   };
   return { 'first page': firstPage, 'prefix search': prefixSearch, journey: await timed(JOURNEYS, journey, JOURNEY_WARMUPS) };
