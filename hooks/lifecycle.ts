@@ -16,6 +16,7 @@ import type { Context } from 'aws-lambda';
  */
 
 export interface DeploymentTarget {
+  deploymentId: string;
   functionName: string;
   alias: string;
   currentVersion: string;
@@ -57,6 +58,7 @@ export async function findTarget(codedeploy: CodeDeployClient, deploymentId: str
   const info = deploymentTarget?.lambdaTarget?.lambdaFunctionInfo;
   if (!info?.functionName || !info.targetVersion) throw new Error(`target ${targetIds[0]} carries no Lambda function info`);
   return {
+    deploymentId,
     functionName: info.functionName,
     alias: info.functionAlias ?? '',
     currentVersion: info.currentVersion ?? '',

@@ -2,16 +2,20 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import { credentialsOfDataDir, newStageCredentials, type StageCredentials } from './credentials';
 import { listenOnLoopback, type RequestTimeouts } from './net';
+import { LocalAlarms } from './services/cloudwatch/alarm-states';
 import { createCloudWatchServer, type CloudWatchTime } from './services/cloudwatch/api';
 import { AwsClock } from './services/cloudwatch/aws-clock';
 import { AWS_TIMING } from './services/cloudwatch/aws-timing';
-import { LocalCloudWatch } from './services/cloudwatch/metrics';
+import { type InvocationRecord, LocalCloudWatch } from './services/cloudwatch/metrics';
 import { LocalEventBridge } from './services/eventbridge';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
 import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
 import { type DynamoDbLocal, type DynamoDbLocalEvent, ensureTables, startDynamoDbLocal, type TableStatus } from './services/dynamodb';
+import type { LogEvent } from './services/lambda/environment-log';
 import { createLambdaApiServer } from './services/lambda/lambda-api';
 import { LocalLambda } from './services/lambda/local-lambda';
+import { createLogsServer } from './services/logs/api';
+import { LocalCloudWatchLogs } from './services/logs/local-cloudwatch-logs';
 import { createSecretsManagerServer, LocalSecretsManager } from './services/secrets-manager';
 import { startStepFunctionsServer } from './services/stepfunctions/server';
 import { type FunctionSpec, loadStage, type StageModel, type StageOptions } from './template/stage';
@@ -35,7 +39,7 @@ export interface LocalStageOptions extends StageOptions {
 /** A DynamoDB Local event, with the line that tells the user what happened and what comes next. */
 export type StageDynamoDbEvent = DynamoDbLocalEvent & { message: string };
 
-type StageEvents = { log: [string, string]; access: [AccessLogEntry]; dynamodb: [StageDynamoDbEvent] };
+type StageEvents = { log: [string, string]; logEvent: [LogEvent]; invocation: [InvocationRecord]; access: [AccessLogEntry]; dynamodb: [StageDynamoDbEvent] };
 
 export interface LocalStage {
   url: string;
@@ -52,11 +56,19 @@ export interface LocalStage {
   secretsManager: LocalSecretsManager;
   /** What CloudWatch would hold: Lambda's metrics and the functions' EMF metrics, from real invocations. */
   metrics: LocalCloudWatch;
+  /** The template's deployment alarms and their states, as whoever evaluates them last set them. */
+  alarms: LocalAlarms;
+  /** Every log event the functions and Lambda write, by group and stream, and the template's subscription filters. */
+  logs: LocalCloudWatchLogs;
   /** The AWS time the stage's CloudWatch answers in: a rehearsal's clock while one runs. */
   awsTime: CloudWatchTime;
   /** The default event bus, delivering to the functions the template's EventBridge rules name. */
   eventbridge: LocalEventBridge;
-  /** Every function log line ('log': functionName, line), API access ('access': entry) and DynamoDB Local event, for whoever listens. */
+  /**
+   * Every line a function's code writes ('log': functionName, line), every CloudWatch Logs event Lambda writes
+   * ('logEvent'), every invocation ('invocation'), API access ('access': entry) and DynamoDB Local event, for
+   * whoever listens.
+   */
   events: EventEmitter<StageEvents>;
   stop(): Promise<void>;
 }
@@ -84,10 +96,13 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
   const servers: Server[] = [];
   let dynamo: DynamoDbLocal | undefined;
   let lambda: LocalLambda | undefined;
+  let logs: LocalCloudWatchLogs | undefined;
   let sfn: { stop(): Promise<void> } | undefined;
   const stop = async () => {
     await Promise.all(servers.map(close));
     await sfn?.stop();
+    // Before Lambda stops, so that no subscription delivery is left to fail against it.
+    logs?.stop();
     await lambda?.stop();
     await dynamo?.stop();
   };
@@ -131,23 +146,43 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
         metrics.recordLogLine(line);
         events.emit('log', functionName, line);
       },
-      onInvocation: (record) => metrics.recordInvocation(record),
+      onLogEvent: (event) => {
+        logs!.append(event);
+        events.emit('logEvent', event);
+      },
+      onInvocation: (record) => {
+        metrics.recordInvocation(record);
+        events.emit('invocation', record);
+      },
     });
     const awsTime: CloudWatchTime = { clock: new AwsClock(1), timing: AWS_TIMING };
+    logs = new LocalCloudWatchLogs(model, {
+      deliver: (functionName, payload) => lambda!.invoke(functionName, payload),
+      // On the rehearsal's clock; with instant timing, at once, as the quick model records everything at once.
+      deliveryDelayMs: () => (stage.awsTime.timing.mode === 'aws' ? (stage.awsTime.timing.logSubscriptionDelaySeconds * 1000) / stage.awsTime.clock.timeScale : 0),
+      onDeliveryError: (line) => events.emit('log', 'CloudWatch Logs', line),
+    });
     const eventbridge = new LocalEventBridge(model.rules, (target, event) => lambda!.invoke(target, event), (line) => events.emit('log', 'EventBridge', line));
-    const codedeploy = new LocalCodeDeploy();
+    const deployments = model.functions.flatMap((fn) => model.deploymentOf(fn.logicalId, fn.alias ? lambda!.getAlias(fn.functionName, fn.alias).functionVersion : '$LATEST') ?? []);
+    const alarms = new LocalAlarms();
+    for (const alarm of deployments.flatMap((deployment) => deployment.alarms)) alarms.define(alarm);
+    const codedeploy = new LocalCodeDeploy(
+      deployments.map((d) => ({ application: d.application, name: d.deploymentGroup, deploymentConfigName: d.configName, alarms: d.alarms.map((alarm) => alarm.name) })),
+    );
     const api = createApiServer({ stage: model, lambda, timeouts: options.requestTimeouts, onAccess: (entry) => events.emit('access', entry) });
     const lambdaApi = createLambdaApiServer(lambda, credentials);
     const codedeployApi = createCodeDeployServer(codedeploy, credentials);
     const secretsManager = new LocalSecretsManager(model.secrets);
     const secretsManagerApi = createSecretsManagerServer(secretsManager, credentials);
-    const cloudwatchApi = createCloudWatchServer(metrics, () => stage.awsTime, credentials);
-    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi, cloudwatchApi);
+    const cloudwatchApi = createCloudWatchServer(metrics, alarms, () => stage.awsTime, credentials);
+    const logsApi = createLogsServer(logs, credentials);
+    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi, cloudwatchApi, logsApi);
     const url = await listenOnLoopback(api, options.port ?? 3000);
     endpoints.AWS_ENDPOINT_URL_LAMBDA = await listenOnLoopback(lambdaApi);
     endpoints.AWS_ENDPOINT_URL_CODEDEPLOY = await listenOnLoopback(codedeployApi);
     endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER = await listenOnLoopback(secretsManagerApi);
     endpoints.AWS_ENDPOINT_URL_CLOUDWATCH = await listenOnLoopback(cloudwatchApi);
+    endpoints.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = await listenOnLoopback(logsApi);
     const stepFunctions = await startStepFunctionsServer({ apiUrl: url, credentials });
     sfn = stepFunctions;
     endpoints.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
@@ -163,6 +198,8 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       codedeploy,
       secretsManager,
       metrics,
+      alarms,
+      logs,
       awsTime,
       eventbridge,
       events,

@@ -175,9 +175,10 @@ describe('CloudWatch', () => {
 describe("every local AWS endpoint serves only requests signed with the stage's credentials", () => {
   const endpoints = () => Object.entries(stage.endpoints).filter(([name]) => name !== 'AWS_ENDPOINT_URL_DYNAMODB');
 
-  it('refuses unsigned requests, as AWS does, on Lambda, CodeDeploy, Step Functions, Secrets Manager and CloudWatch', async () => {
+  it('refuses unsigned requests, as AWS does, on Lambda, CodeDeploy, Step Functions, Secrets Manager, CloudWatch and CloudWatch Logs', async () => {
     expect(endpoints().map(([name]) => name).sort()).toEqual([
       'AWS_ENDPOINT_URL_CLOUDWATCH',
+      'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
       'AWS_ENDPOINT_URL_CODEDEPLOY',
       'AWS_ENDPOINT_URL_LAMBDA',
       'AWS_ENDPOINT_URL_SECRETS_MANAGER',

@@ -1,4 +1,5 @@
 import { createServer, request, type Server } from 'node:http';
+import { journeyPasses } from '../hooks/journey';
 import { listHidesJourneyCompanies } from './support/candidate-patches';
 import { buildCandidate, removeCandidates, type SourcePatch } from './support/candidates';
 import { functionNamed, runHook, verdictLine } from './support/hook-runs';
@@ -13,13 +14,17 @@ import { startTestStage } from './support/local-parts';
 let stage: Awaited<ReturnType<typeof startTestStage>>;
 const logs: string[] = [];
 beforeAll(async () => {
-  stage = await startTestStage('post-traffic', { onLog: (fn, line) => fn.includes('PostTraffic') && logs.push(line) });
+  // The journey alone here; the final bake after it has tests of its own below.
+  stage = await startTestStage('post-traffic', { onLog: (fn, line) => fn.includes('PostTraffic') && logs.push(line), environment: { PostTrafficHook: { FINAL_BAKE_SECONDS: '0' } } });
 });
 afterAll(async () => {
   await stage.stop();
   removeCandidates();
 });
 beforeEach(() => (logs.length = 0));
+
+/** As many passes as the hook asks the journey for. */
+const PASSES = journeyPasses().length;
 
 /** Builds a candidate of `logicalId` with one change and points the live alias at it, as a full shift does. */
 async function serveCandidate(logicalId: string, patch: SourcePatch) {
@@ -34,7 +39,7 @@ it('succeeds when the journey passes through the live API, leaving the table as 
   const before = await stage.snapshot();
   const run = await runHook(stage, 'PostTrafficHook', functionNamed(stage, 'GetCompanyFunction'), '1');
   const verdict = await verdictLine(logs);
-  expect(verdict).toMatchObject({ verdict: 'Succeeded', evidence: { status: 'SUCCEEDED' } });
+  expect(verdict).toMatchObject({ verdict: 'Succeeded', evidence: { status: 'SUCCEEDED', passes: PASSES } });
   expect(run.statuses).toEqual(['Succeeded']);
   expect(await stage.snapshot()).toBe(before);
 });
@@ -47,12 +52,14 @@ it('fails when the new version breaks the journey, naming the step, and the jour
     const verdict = await verdictLine(logs);
     expect(verdict.evidence.status).toBe('FAILED');
     expect(`${verdict.evidence.error} ${verdict.evidence.cause}`).toMatch(/List/);
+    // Every pass misses its company, each after looking for it five times, a second apart.
+    expect(verdict.evidence).toMatchObject({ failedStep: 'ListCompanies', httpStatus: 200, failedPasses: PASSES, passes: PASSES });
     expect(run.statuses).toEqual(['Failed']);
   } finally {
     candidate.restore();
   }
   expect(await stage.snapshot()).toBe(before);
-});
+}, 60_000);
 
 it('fails when the new version answers the update wrongly', async () => {
   const before = await stage.snapshot();
@@ -62,6 +69,7 @@ it('fails when the new version answers the update wrongly', async () => {
     const verdict = await verdictLine(logs);
     expect(verdict.evidence.cause).toMatch(/UpdateCompany/);
     expect(verdict.evidence.cause).toMatch(/201/);
+    expect(verdict.evidence).toMatchObject({ failedStep: 'UpdateCompany', httpStatus: 201, failedPasses: PASSES, passes: PASSES });
     expect(run.statuses).toEqual(['Failed']);
   } finally {
     candidate.restore();

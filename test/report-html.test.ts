@@ -25,7 +25,7 @@ function rolledBackReport(): DeploymentReport {
     startedAt: iso(0),
     finishedAt: iso(3.05),
     timeScale: 1,
-    alarmTiming: { mode: 'instant', lambdaMetricDelaySeconds: 60, emfMetricDelaySeconds: 10, alarmPollSeconds: 60 },
+    alarmTiming: { mode: 'instant', lambdaMetricDelaySeconds: 60, emfMetricDelaySeconds: 10, logSubscriptionDelaySeconds: 5, putMetricDataDelaySeconds: 2, alarmPollSeconds: 60 },
     trafficRps: 60,
     outcome: 'RolledBack',
     functions: [
@@ -42,6 +42,7 @@ function rolledBackReport(): DeploymentReport {
           { at: t(0.95), kind: 'weight', targetWeight: 0.1 },
           { at: t(0.95), kind: 'phase', phase: 'Bake' },
           { at: t(2.15), kind: 'first-failure' },
+          { at: t(2.2), kind: 'failure-kind', errorType: 'Runtime.ExitError' },
           { at: t(2.31), kind: 'rollback', reason },
           { at: t(2.31), kind: 'weight', targetWeight: 0 },
           { at: t(2.31), kind: 'verdict', outcome: 'RolledBack' },
@@ -69,6 +70,8 @@ function rolledBackReport(): DeploymentReport {
           firstShiftToFirstFailureMs: 1200,
           firstShiftToDetectionMs: 1360,
           detectedBy: 'GetCompanyHttp5xxAlarm',
+          sightings: [{ by: 'alarm GetCompanyHttp5xxAlarm', afterMs: 1360 }, { by: reason, afterMs: 1360 }],
+          failuresByType: { 'Runtime.ExitError': { canaryShare: 1, fullShare: 0 } },
           detected: 'before-full-shift',
         },
       },
@@ -97,7 +100,7 @@ function deployedReport(): DeploymentReport {
     startedAt: iso(0),
     finishedAt: iso(4.6),
     timeScale: 60,
-    alarmTiming: { mode: 'aws', lambdaMetricDelaySeconds: 60, emfMetricDelaySeconds: 10, alarmPollSeconds: 60 },
+    alarmTiming: { mode: 'aws', lambdaMetricDelaySeconds: 60, emfMetricDelaySeconds: 10, logSubscriptionDelaySeconds: 5, putMetricDataDelaySeconds: 2, alarmPollSeconds: 60 },
     trafficRps: 60,
     outcome: 'Deployed',
     functions: [
@@ -130,6 +133,8 @@ function deployedReport(): DeploymentReport {
           firstShiftToVerdictMs: 192_000,
           firstShiftToDetectionMs: 216_000,
           detectedBy: 'UpdateCompanyLatencyAlarm',
+          sightings: [{ by: 'alarm UpdateCompanyLatencyAlarm', afterMs: 216_000 }],
+          failuresByType: {},
           detected: 'after-deployment-ended',
         },
       },
@@ -225,6 +230,9 @@ it('shows a rollback: the outcome, the rollback on the timeline with its reason,
   expect(await drawn(timeline.getByTestId('hook-marker-PreTraffic'))).toEqual(['PreTraffic ✓ Succeeded']);
   expect(await drawn(timeline.getByTestId('alarm-marker'))).toEqual(['GetCompanyHttp5xxAlarm → ALARM']);
   expect(await drawn(timeline.getByTestId('first-failure-marker'))).toEqual(['First failure on the new version']);
+  expect(await drawn(timeline.getByTestId('failure-kind-marker'))).toEqual(['First Runtime.ExitError']);
+  expect(await text(section.getByTestId('failures-Runtime.ExitError'))).toMatch(/^Runtime\.ExitError\s+1\s+0$/);
+  expect(await section.getByTestId('sighting').allTextContents()).toEqual(['1.4 s after the first shift: alarm GetCompanyHttp5xxAlarm', '1.4 s after the first shift: alarm GetCompanyHttp5xxAlarm went into ALARM']);
 
   const hook = section.getByTestId('hook-PreTraffic');
   expect(await text(hook)).toMatch(/^Succeeded\s+PreTraffic\s+at 0\.9 s/);

@@ -5,6 +5,7 @@ import { readTemplate, ROOT, type Template } from '../local/template/cloudformat
 import { functionArn, loadStage } from '../local/template/stage';
 import { integrationFunctionArn } from '../local/services/api-gateway/routes';
 import { VERSION_METRICS } from '../functions/http/metrics';
+import { OUTCOME_METRICS } from '../guard/outcomes/outcome-metrics';
 
 /** template.yaml and the OpenAPI document agree: each route reaches its function's alias, and only it. */
 
@@ -92,15 +93,18 @@ it('the page-token key reaches only ListCompaniesFunction, as the secret ARN it 
   expect(readers).toEqual(['ListCompaniesFunction']);
 });
 
-it("the only Resource '*' left are the log-delivery actions and GetMetricData, which take no other, with a comment saying why", () => {
+it("the only Resource '*' left are the log-delivery actions, GetMetricData and PutMetricData, which take no other, with a comment saying why", () => {
   const text = readFileSync(join(ROOT, 'template.yaml'), 'utf8');
   const statements = Object.values<Template>(template.Resources).flatMap((r) =>
     (r.Properties?.Policies ?? []).flatMap((p: Template) => (typeof p === 'object' ? (p.Statement ?? []) : [])),
   );
   const onEverything = statements.filter((s: Template) => [s.Resource].flat().includes('*'));
   expect(onEverything.flatMap((s: Template) => [s.Action].flat()).sort()).toEqual(
-    ['cloudwatch:GetMetricData', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:UpdateLogDelivery'].sort(),
+    ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:UpdateLogDelivery'].sort(),
   );
+  // PutMetricData is held to the guard's own namespace by its condition key.
+  const put = onEverything.find((s: Template) => s.Action === 'cloudwatch:PutMetricData')!;
+  expect(put.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': OUTCOME_METRICS.namespace } });
   // Each such statement, written `- Effect: Allow … Resource: '*'`, has a comment line right above it.
   const lines = text.split('\n');
   const wildcards = lines.flatMap((line, i) => (/^\s*Resource:\s*'\*'\s*$/.test(line) ? [i] : []));
@@ -130,7 +134,7 @@ it("the PreTraffic hook's map of functions to operations is the OpenAPI document
 
 const deploymentAlarms = (logicalId: string): string[] => template.Resources[logicalId].Properties.DeploymentPreference.Alarms.map((a: Template) => a.Ref);
 
-it("each Company function is watched by Lambda's Errors alarm and by 10-second alarms on the metrics its handler publishes, for its new version only", () => {
+it("each Company function is watched by Lambda's Errors alarm and by 10-second alarms on its handler's metrics and on Lambda's own records, for its new version only", () => {
   const version = (logicalId: string) => ({ Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [logicalId, 'Version.Version'] } });
   for (const op of proxied) {
     const logicalId = integrationFunctionArn(op).split(':function:')[1]!.replace(/:live$/, '');
@@ -140,7 +144,7 @@ it("each Company function is watched by Lambda's Errors alarm and by 10-second a
     expect(crashes[0]!.Dimensions).toContainEqual(version(logicalId));
     expect(crashes[0]).toMatchObject({ Period: 60, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
     const rates = alarms.filter((a) => a.Metrics);
-    expect(rates).toHaveLength(2);
+    expect(rates).toHaveLength(4);
     for (const alarm of rates) {
       const stats = alarm.Metrics.filter((m: Template) => m.MetricStat);
       expect(stats.map((m: Template) => m.MetricStat.Period)).toEqual(stats.map(() => 10));
@@ -148,13 +152,49 @@ it("each Company function is watched by Lambda's Errors alarm and by 10-second a
         expect(m.MetricStat.Metric.Namespace).toBe(VERSION_METRICS.namespace);
         expect(m.MetricStat.Metric.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: logicalId } }, version(logicalId)]);
       }
-      expect(stats.map((m: Template) => m.MetricStat.Metric.MetricName)).toContain(VERSION_METRICS.requests);
+      // Nothing is judged on fewer requests than MinimumRequestsToJudge in the period.
+      const expression = alarm.Metrics.find((m: Template) => m.Expression).Expression['Fn::Sub'];
+      const counted = stats.find((m: Template) => [VERSION_METRICS.requests, OUTCOME_METRICS.invocations].includes(m.MetricStat.Metric.MetricName));
+      expect(expression).toMatch(new RegExp(`^IF\\(${counted.Id} >= \\$\\{MinimumRequestsToJudge\\}, `));
       expect(alarm).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
     }
-    expect(rates.flatMap((a) => a.Metrics.map((m: Template) => m.MetricStat?.Metric.MetricName)).filter(Boolean).sort()).toEqual(
-      [VERSION_METRICS.requests, VERSION_METRICS.serverErrors, VERSION_METRICS.requests, VERSION_METRICS.latency].sort(),
+    const read = (alarm: Template) => alarm.Metrics.flatMap((m: Template) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])).sort();
+    expect(rates.map(read)).toEqual(
+      [
+        [VERSION_METRICS.requests, VERSION_METRICS.serverErrors],
+        [VERSION_METRICS.requests, VERSION_METRICS.latency],
+        [OUTCOME_METRICS.invocations, OUTCOME_METRICS.failures],
+        [OUTCOME_METRICS.invocations, OUTCOME_METRICS.timeouts],
+      ].map((names) => names.sort()),
     );
   }
+});
+
+it("each Company function logs in Lambda's JSON format to a group whose subscription filter sends Lambda's reports to the outcomes function, which CloudWatch Logs may invoke for that group only", () => {
+  const outcomes = 'InvocationOutcomesFunction';
+  const filters = Object.entries<Template>(template.Resources).filter(([, r]) => r.Type === 'AWS::Logs::SubscriptionFilter');
+  const permissions = Object.entries<Template>(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Permission' && r.Properties.FunctionName.Ref === outcomes);
+  expect(filters).toHaveLength(proxied.length);
+  expect(permissions).toHaveLength(proxied.length);
+  for (const op of proxied) {
+    const logicalId = integrationFunctionArn(op).split(':function:')[1]!.replace(/:live$/, '');
+    expect(stage.functions.find((fn) => fn.logicalId === logicalId)!.logging).toMatchObject({ format: 'JSON', systemLogLevel: 'INFO', customLogGroup: true });
+    const group = template.Resources[logicalId].Properties.LoggingConfig.LogGroup;
+    const [filterId, filter] = filters.find(([, f]) => f.Properties.LogGroupName.Ref === group.Ref)!;
+    expect(filter.Properties).toEqual({ LogGroupName: group, FilterPattern: '{ $.type = "platform.report" || $.type = "platform.initReport" }', DestinationArn: { 'Fn::GetAtt': [outcomes, 'Arn'] } });
+    const [permissionId, permission] = permissions.find(([, p]) => p.Properties.SourceArn['Fn::GetAtt'][0] === group.Ref)!;
+    expect(permission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { Ref: outcomes },
+      Principal: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: { 'Fn::GetAtt': [group.Ref, 'Arn'] },
+    });
+    // CloudWatch Logs checks, as it creates the filter, that it may invoke the function.
+    expect(template.Resources[filterId].DependsOn).toBe(permissionId);
+  }
+  // The local stage reads the same filters, and delivers to the same function.
+  expect(stage.subscriptionFilters.map((f) => f.destination)).toEqual(proxied.map(() => outcomes));
 });
 
 it("the stopper hears of, and maps to its deployment group, exactly the Company functions' deployment alarms", () => {

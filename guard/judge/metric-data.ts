@@ -1,20 +1,26 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { VERSION_METRICS } from '../../functions/http/metrics';
+import { OUTCOME_METRICS } from '../outcomes/outcome-metrics';
 import type { VersionWindows } from './verdict';
 
 /**
- * Both versions' windows from CloudWatch (GetMetricData), as the handlers publish them: requests, 5xx
- * answers and median latency per 5-second window (the shortest high-resolution period but one, so that
- * the latency test has enough windows within the canary minute), by FunctionName and ExecutedVersion. Only
- * the windows in which the new version served requests count, for both: the judge compares the versions
- * side by side.
+ * Both versions' windows from CloudWatch (GetMetricData), per 5-second window (the shortest high-resolution
+ * period but one, so that the latency test has enough windows within the canary minute), by FunctionName and
+ * ExecutedVersion: requests are Lambda's own count of invocations; failures are what users got as a 5xx, the
+ * 5xx answers the handler gave plus the invocations that failed without one (an error outside the handler, an
+ * exit, a timeout, memory, a failed init: API Gateway answers those 502); latency is the handler's median.
+ * Where Lambda's records are missing (their subscription broken, say), the handler's own count of requests
+ * stands in, so the judge sees at least what it saw before them. Only the windows in which the new version was
+ * invoked count, for both: the judge compares the versions side by side.
  */
 export const WINDOW_SECONDS = 5;
 
 const STATS = [
-  ['requests', VERSION_METRICS.requests, 'Sum'],
-  ['failures', VERSION_METRICS.serverErrors, 'Sum'],
-  ['latency', VERSION_METRICS.latency, 'p50'],
+  ['invocations', OUTCOME_METRICS.namespace, OUTCOME_METRICS.invocations, 'Sum'],
+  ['answered', VERSION_METRICS.namespace, VERSION_METRICS.requests, 'Sum'],
+  ['answered5xx', VERSION_METRICS.namespace, VERSION_METRICS.serverErrors, 'Sum'],
+  ['failedInvocations', OUTCOME_METRICS.namespace, OUTCOME_METRICS.failures, 'Sum'],
+  ['latency', VERSION_METRICS.namespace, VERSION_METRICS.latency, 'p50'],
 ] as const;
 
 export async function versionWindows(
@@ -25,10 +31,10 @@ export async function versionWindows(
   to: Date,
 ): Promise<{ newer: VersionWindows; older: VersionWindows }> {
   const queries: MetricDataQuery[] = Object.entries(versions).flatMap(([role, version]) =>
-    STATS.map(([name, metric, stat]) => ({
+    STATS.map(([name, namespace, metric, stat]) => ({
       Id: `${role}_${name}`,
       MetricStat: {
-        Metric: { Namespace: VERSION_METRICS.namespace, MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: functionName }, { Name: 'ExecutedVersion', Value: version }] },
+        Metric: { Namespace: namespace, MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: functionName }, { Name: 'ExecutedVersion', Value: version }] },
         Period: WINDOW_SECONDS,
         Stat: stat,
       },
@@ -44,11 +50,26 @@ export async function versionWindows(
     }
     NextToken = page.NextToken;
   } while (NextToken);
-  const windows = [...values.get('newer_requests')!.entries()].filter(([, requests]) => requests > 0).map(([at]) => at).sort((a, b) => a - b);
-  const of = (role: string): VersionWindows => ({
-    requests: windows.map((at) => values.get(`${role}_requests`)!.get(at) ?? 0),
-    failures: windows.map((at) => values.get(`${role}_failures`)!.get(at) ?? 0),
-    latencyMs: windows.map((at) => values.get(`${role}_latency`)!.get(at)),
+  const seriesOf = (role: string) => Object.fromEntries(STATS.map(([name]) => [name, values.get(`${role}_${name}`)!])) as VersionSeries;
+  return judgedWindows(seriesOf('newer'), seriesOf('older'));
+}
+
+/** One version's series, each by window start (epoch ms), as GetMetricData answers them. */
+export type VersionSeries = Record<(typeof STATS)[number][0], Map<number, number>>;
+
+/**
+ * The windows the judge compares: those in which the new version was invoked, by whichever series has
+ * arrived (Lambda's records come a little later than the handlers' metrics; a later round sees them).
+ */
+export function judgedWindows(newer: VersionSeries, older: VersionSeries): { newer: VersionWindows; older: VersionWindows } {
+  const value = (series: VersionSeries, name: keyof VersionSeries, at: number) => series[name].get(at) ?? 0;
+  const requests = (series: VersionSeries, at: number) => Math.max(value(series, 'invocations', at), value(series, 'answered', at) + value(series, 'failedInvocations', at));
+  const stamps = new Set(Object.values(newer).flatMap((series) => [...series.keys()]));
+  const windows = [...stamps].filter((at) => requests(newer, at) > 0).sort((a, b) => a - b);
+  const of = (series: VersionSeries): VersionWindows => ({
+    requests: windows.map((at) => requests(series, at)),
+    failures: windows.map((at) => value(series, 'answered5xx', at) + value(series, 'failedInvocations', at)),
+    latencyMs: windows.map((at) => series.latency.get(at)),
   });
-  return { newer: of('newer'), older: of('older') };
+  return { newer: of(newer), older: of(older) };
 }

@@ -11,6 +11,8 @@
  *   --alarm-poll <s>              how often CodeDeploy reads the alarms (default 60; AWS does not say)
  *   --lambda-metric-delay <s>     when a period's AWS/Lambda datapoint arrives after it ends (default 60)
  *   --emf-metric-delay <s>        when a period's EMF datapoint arrives after it ends (default 5)
+ *   --log-subscription-delay <s>  when a log subscription delivers Lambda's records (default 5)
+ *   --put-metric-data-delay <s>   when alarms see what PutMetricData sent (default 2)
  * With `npm start` running, the rehearsal runs on that stage, whose aliases serve the current version and
  * keep the outcome. Otherwise it starts a stage of its own, on what the last such rehearsal deployed
  * (kept in .local/deployed), else on HEAD.
@@ -36,6 +38,8 @@ async function main(): Promise<number> {
       'alarm-poll': { type: 'string' },
       'lambda-metric-delay': { type: 'string' },
       'emf-metric-delay': { type: 'string' },
+      'log-subscription-delay': { type: 'string' },
+      'put-metric-data-delay': { type: 'string' },
     },
   });
   const trafficRps = Number(values.traffic);
@@ -46,6 +50,8 @@ async function main(): Promise<number> {
     alarmPollSeconds: values['alarm-poll'],
     lambdaMetricDelaySeconds: values['lambda-metric-delay'],
     emfMetricDelaySeconds: values['emf-metric-delay'],
+    logSubscriptionDelaySeconds: values['log-subscription-delay'],
+    putMetricDataDelaySeconds: values['put-metric-data-delay'],
   });
   const onProgress = progressPrinter();
   const running = values.from ? undefined : runningStage();

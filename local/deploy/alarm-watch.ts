@@ -1,6 +1,6 @@
 import type { AwsClock } from '../services/cloudwatch/aws-clock';
-import { type AlarmTiming, evaluationEverySeconds, metricDelaySeconds } from '../services/cloudwatch/aws-timing';
-import { type AlarmSpec, type AlarmState, evaluateAlarm, evaluateAlarmAt } from '../services/cloudwatch/alarms';
+import { type AlarmTiming, evaluationEverySeconds } from '../services/cloudwatch/aws-timing';
+import { alarmDelayMs, type AlarmSpec, type AlarmState, evaluateAlarm, evaluateAlarmAt } from '../services/cloudwatch/alarms';
 import type { LocalCloudWatch } from '../services/cloudwatch/metrics';
 import type { AlarmTransition } from './report';
 
@@ -50,7 +50,7 @@ export function watchAlarms(alarms: AlarmSpec[], metrics: LocalCloudWatch, clock
     settleAwsMs() {
       if (!aws) return 0;
       // The moment's period must end, its data arrive, and the next evaluation come round.
-      return Math.max(0, ...alarms.map((a) => a.periodSeconds * 1000 + Math.max(...a.queries.map((q) => metricDelaySeconds(q.namespace, timing) * 1000)) + cadenceMs(a)));
+      return Math.max(0, ...alarms.map((a) => a.periodSeconds * 1000 + alarmDelayMs(a, metrics, timing) + cadenceMs(a)));
     },
   };
 }

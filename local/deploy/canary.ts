@@ -23,6 +23,8 @@ export interface CanaryContext {
   timing: AlarmTiming;
   /** Every function log line of the stage, in order (hook verdicts are read from them). */
   logs: string[];
+  /** The `sam deploy` this deployment is part of, with the other functions' deployments. */
+  stack: StackUpdate;
   onProgress?: (update: CanaryProgress) => void;
 }
 
@@ -39,6 +41,36 @@ const ALARM_TICK_MS = 100;
 
 class RolledBack extends Error {}
 
+/**
+ * One `sam deploy` that changes several functions: CloudFormation updates each changed alias through a
+ * CodeDeploy deployment of its own, in parallel ("CodeDeploy assumes that there are no dependencies between
+ * Deployment Groups and hence will deploy them in parallel", SAM's safe-deployments guide), and one that fails
+ * fails the stack update. CloudFormation then cancels the updates still in progress ("Resource update
+ * cancelled", as reported in aws/serverless-application-model#351) and rolls back what it had updated. AWS
+ * documents no more than that; the rehearsal shows the end state it intends.
+ */
+export class StackUpdate {
+  private failedBy?: string;
+  private readonly listeners = new Set<(logicalId: string) => void>();
+
+  /** The function whose deployment failed the stack update, if one has. */
+  get failure(): string | undefined {
+    return this.failedBy;
+  }
+
+  fail(logicalId: string): void {
+    if (this.failedBy) return;
+    this.failedBy = logicalId;
+    for (const listener of this.listeners) listener(logicalId);
+  }
+
+  /** Calls `listener` when another deployment fails the stack update; answers how to stop listening. */
+  onFailure(listener: (logicalId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
 export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: DeploymentSpec, targetVersion: string): Promise<FunctionReport> {
   const { lambda, codedeploy } = ctx.stage;
   const alias = fn.alias!;
@@ -46,11 +78,15 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   const timeline: TimelineEvent[] = [];
   const hooks: HookVerdict[] = [];
   const alarms: AlarmTransition[] = [];
+  // CloudFormation rewrites the alarms for the new version (their dimensions name it) before CodeDeploy starts.
+  for (const alarm of spec.alarms) ctx.stage.alarms.define(alarm);
   const watch = watchAlarms(spec.alarms, ctx.stage.metrics, ctx.clock, ctx.timing);
   let phase = 'PreTraffic';
   let targetWeight = 0;
   let bakeEndsAt: number | undefined;
-  const progress = () =>
+  let lastProgressAt = 0;
+  const progress = () => {
+    lastProgressAt = Date.now();
     ctx.onProgress?.({
       logicalId: fn.logicalId,
       phase,
@@ -58,8 +94,11 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
       alarms: { ...watch.states },
       bakeLeftMs: bakeEndsAt && Math.max(0, ctx.clock.awsDuration(Date.now(), bakeEndsAt)),
     });
-  const enter = (next: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'Done' | 'Afterwatch') => {
+  };
+  const enter = (next: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'FinalBake' | 'Done' | 'Afterwatch') => {
     phase = next;
+    // A bake's time left means nothing outside a bake; bake() and the final bake set it as they begin.
+    bakeEndsAt = undefined;
     timeline.push({ at: Date.now(), kind: 'phase', phase: next });
     progress();
   };
@@ -90,6 +129,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     });
   const alarmEvent = (transition: AlarmTransition, previous: AlarmState) => {
     const alarm = spec.alarms.find((a) => a.logicalId === transition.alarm)!;
+    ctx.stage.alarms.setState(alarm.name, transition.state, `Evaluated ${JSON.stringify(transition.values)} against the threshold ${alarm.threshold}`, new Date(transition.at));
     ctx.stage.eventbridge.put({
       source: 'aws.cloudwatch',
       detailType: 'CloudWatch Alarm State Change',
@@ -128,8 +168,30 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     stoppedOnRequest = true;
     alarmed?.('stopped on request (StopDeployment), rolling back');
   });
+  // Another function's deployment failed the stack update: CloudFormation cancels this one, whatever its phase.
+  let cancel: ((reason: string) => void) | undefined;
+  const cancelled = new Promise<never>((_, reject) => (cancel = (reason) => reject(new RolledBack(reason))));
+  cancelled.catch(() => undefined);
+  let cancelledByStack = false;
+  const unlisten = ctx.stack.onFailure((failed) => {
+    cancelledByStack = true;
+    cancel?.(`cancelled: the deployment of ${failed} failed the stack update, and CloudFormation rolls it all back`);
+  });
+  const rollbackTrigger = Promise.race([alarmFired, cancelled]);
+  rollbackTrigger.catch(() => undefined);
+  // The PostTraffic hook says when its journey has passed and its final bake begins, and for how long.
+  let scannedLogs = 0;
+  const noticeFinalBake = () => {
+    const line = ctx.logs.slice(scannedLogs).find((l) => l.includes('final bake started') && l.includes(ids.deploymentId));
+    scannedLogs = ctx.logs.length;
+    if (!line) return;
+    enter('FinalBake');
+    bakeEndsAt = Date.now() + Number(JSON.parse(line).bakeMs);
+  };
   const ticker = setInterval(() => {
     const now = Date.now();
+    if (phase === 'PostTraffic') noticeFinalBake();
+    else if (phase === 'FinalBake' && now - lastProgressAt >= 500) progress();
     const before = { ...watch.states };
     for (const transition of watch.tick(now)) {
       alarmEvent(transition, before[transition.alarm]!);
@@ -151,7 +213,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     const progressTicker = setInterval(progress, 500);
     let interval: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([new Promise((resolve) => (interval = setTimeout(resolve, bakeEndsAt! - Date.now()))), alarmFired]);
+      await Promise.race([new Promise((resolve) => (interval = setTimeout(resolve, bakeEndsAt! - Date.now()))), rollbackTrigger]);
     } finally {
       clearTimeout(interval);
       clearInterval(progressTicker);
@@ -163,7 +225,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   let reason: string | undefined;
   try {
     enter('PreTraffic');
-    await runHook('PreTraffic', spec.preTrafficHook, ids.preTraffic);
+    await Promise.race([runHook('PreTraffic', spec.preTrafficHook, ids.preTraffic), cancelled]);
     enter('Shift');
     codedeployWatching = true;
     if (spec.shift.type !== 'AllAtOnce') {
@@ -175,8 +237,9 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
       }
     }
     route(1);
+    scannedLogs = ctx.logs.length;
     enter('PostTraffic');
-    await Promise.race([runHook('PostTraffic', spec.postTrafficHook, ids.postTraffic), alarmFired]);
+    await Promise.race([runHook('PostTraffic', spec.postTrafficHook, ids.postTraffic), rollbackTrigger]);
   } catch (error) {
     if (!(error instanceof RolledBack)) {
       clearInterval(ticker);
@@ -189,12 +252,27 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     route(0);
   } finally {
     codedeployWatching = false;
+    unlisten();
     lambdaApi.destroy();
     codedeployApi.destroy();
   }
+  if (outcome === 'RolledBack') ctx.stack.fail(fn.logicalId);
   timeline.push({ at: Date.now(), kind: 'verdict', outcome });
-  if (!stoppedOnRequest) codedeploy.finish(ids.deploymentId, outcome === 'Succeeded' ? 'Succeeded' : 'Failed');
-  deploymentEvent(stoppedOnRequest ? 'STOP' : outcome === 'Succeeded' ? 'SUCCESS' : 'FAILURE');
+  // Succeeded, but another function's deployment fails the stack update, now or while this one is watched
+  // afterwards: CloudFormation's rollback puts this alias back, and its alarms' old definitions.
+  const rollBackWithStack = (failed: string) => {
+    if (outcome !== 'Succeeded') return;
+    outcome = 'RolledBack';
+    reason = `the stack update rolled back: the deployment of ${failed} failed, so CloudFormation put this alias back on version ${currentVersion}`;
+    timeline.push({ at: Date.now(), kind: 'rollback', reason });
+    route(0);
+    for (const alarm of ctx.stage.model.deploymentOf(fn.logicalId, currentVersion)!.alarms) ctx.stage.alarms.define(alarm);
+  };
+  const unlistenAfter = ctx.stack.onFailure(rollBackWithStack);
+  if (ctx.stack.failure) rollBackWithStack(ctx.stack.failure);
+  const stopped = stoppedOnRequest || cancelledByStack;
+  if (!stoppedOnRequest) codedeploy.finish(ids.deploymentId, outcome === 'Succeeded' ? 'Succeeded' : stopped ? 'Stopped' : 'Failed');
+  deploymentEvent(stopped ? 'STOP' : outcome === 'Succeeded' ? 'SUCCESS' : 'FAILURE');
   // After a rollback nothing the alarms say can change the outcome; after a success, they show what AWS would
   // have seen too late.
   const settled = ctx.clock.wall(ctx.clock.aws(Date.now()) + watch.settleAwsMs());
@@ -203,6 +281,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     await new Promise((resolve) => setTimeout(resolve, settled - Date.now()));
   }
   clearInterval(ticker);
+  unlistenAfter();
   enter('Done');
   return { logicalId: fn.logicalId, functionName: fn.functionName, currentVersion, targetVersion, outcome, reason, timeline, hooks, alarms };
 }

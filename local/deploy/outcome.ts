@@ -18,5 +18,8 @@ export function describeFunction(fn: FunctionReport): string[] {
     `new version served ${s.canaryShare.requests} requests on its canary share (${s.canaryShare.failed} failed) and ${s.fullShare.requests} with all traffic (${s.fullShare.failed} failed)`,
     `from the first shift: first failure ${at(s.firstShiftToFirstFailureMs)}, first seen ${at(s.firstShiftToDetectionMs)}${s.detectedBy ? ` (${s.detectedBy})` : ''}, verdict ${at(s.firstShiftToVerdictMs)}; detected ${DETECTED[s.detected]}`,
   );
+  const failures = Object.entries(s.failuresByType);
+  if (failures.length > 0) lines.push(`failed invocations by Lambda's error type (canary share / all traffic): ${failures.map(([type, n]) => `${type} ${n.canaryShare}/${n.fullShare}`).join(', ')}`);
+  for (const sighting of s.sightings) lines.push(`  seen ${sighting.afterMs === undefined ? 'before any shift' : `at ${at(sighting.afterMs)}`}: ${sighting.by}`);
   return lines;
 }

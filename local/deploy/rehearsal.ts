@@ -1,14 +1,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccessLogEntry } from '../services/api-gateway/api-server';
+import type { InvocationRecord } from '../services/cloudwatch/metrics';
 import { AwsClock } from '../services/cloudwatch/aws-clock';
 import { type AlarmTiming, AWS_TIMING } from '../services/cloudwatch/aws-timing';
 import { type LocalStage, startLocalStage } from '../local-stage';
 import { ROOT } from '../template/cloudformation';
 import { functionArn, type FunctionSpec, loadStage } from '../template/stage';
 import { buildAll, checkout, deployedState, fingerprint } from './bundles';
-import { type CanaryProgress, deployVersion } from './canary';
-import type { DeploymentReport, FunctionReport, ServedCount, TrafficSample } from './report';
+import { type CanaryProgress, deployVersion, StackUpdate } from './canary';
+import type { DeploymentReport, DeploymentSummary, FunctionReport, ServedCount, TrafficSample } from './report';
 import { OPERATION_IDS, type Operation, startTraffic } from './traffic';
 import { operations } from '../../open-api/contract';
 import { integrationFunctionArn } from '../services/api-gateway/routes';
@@ -39,6 +40,8 @@ export interface OwnStageOptions extends RehearsalOptions {
   stateDir: string;
   dynamoEndpoint?: string;
   tableName?: string;
+  /** Stack parameters other than the template's defaults, as `sam deploy --parameter-overrides` gives them. */
+  parameterOverrides?: Record<string, string>;
 }
 
 /** Requests and 5xx answers per version of each function, from the API's access log. */
@@ -64,8 +67,12 @@ export async function rehearseOn(stage: LocalStage, options: RehearsalOptions): 
   const access: AccessLogEntry[] = [];
   const onLog = (_fn: string, line: string) => logs.push(line);
   const onAccess = (entry: AccessLogEntry) => access.push(entry);
+  // Users' invocations that failed, by Lambda's own account: what the report shows each kind of failure from.
+  const failures: InvocationRecord[] = [];
+  const onInvocation = (record: InvocationRecord) => record.functionError && record.viaAlias && failures.push(record);
   stage.events.on('log', onLog);
   stage.events.on('access', onAccess);
+  stage.events.on('invocation', onInvocation);
   const startedAt = new Date();
   try {
     say('building the new code…');
@@ -96,14 +103,15 @@ export async function rehearseOn(stage: LocalStage, options: RehearsalOptions): 
           if (!(await traffic.warmedUp(WARM_UP_LIMIT_MS))) say(`the stage still sheds or fails requests after ${WARM_UP_LIMIT_MS / 1000} s: deploying anyway; try a lower --traffic or --time-scale`);
         }
         const onProgress = (update: CanaryProgress) => options.onProgress?.({ ...update, counts: countByVersion(access) });
-        const ctx = { stage, clock, timing, logs, onProgress };
+        const stack = new StackUpdate();
+        const ctx = { stage, clock, timing, logs, onProgress, stack };
         reports.push(...(await Promise.all(targets.map(({ fn, version }) => deployVersion(ctx, fn, stage.model.deploymentOf(fn.logicalId, version)!, version)))));
       } finally {
         const sent = await traffic?.stop();
         if (sent) say(`traffic: ${sent.sent} requests, ${sent.failed} answered 5xx or not at all${sent.shed > 0 ? `, ${sent.shed} not sent while the stage was saturated` : ''}${sent.left !== 0 ? `; ${sent.left} of its companies could not be removed` : ''}`);
         await restore();
       }
-      for (const report of reports) if (report.targetVersion) summarise(report, access, options.timeScale);
+      for (const report of reports) if (report.targetVersion) summarise(report, access, failures, options.timeScale);
     }
     for (const fn of functions) reports.find((r) => r.logicalId === fn.logicalId)!.aliasAfter = stage.lambda.getAlias(fn.functionName, fn.alias!);
 
@@ -125,6 +133,7 @@ export async function rehearseOn(stage: LocalStage, options: RehearsalOptions): 
   } finally {
     stage.events.off('log', onLog);
     stage.events.off('access', onAccess);
+    stage.events.off('invocation', onInvocation);
     rmSync(workDir, { recursive: true, force: true });
   }
 }
@@ -142,6 +151,7 @@ export async function rehearse(options: OwnStageOptions): Promise<Rehearsal> {
       port: 0,
       dynamoEndpoint: options.dynamoEndpoint,
       tableName: options.tableName,
+      parameterOverrides: options.parameterOverrides,
       functionOverrides: Object.fromEntries(functions.map((fn) => [fn.logicalId, { bundleDir: current.get(fn.logicalId)! }])),
     });
     try {
@@ -207,8 +217,11 @@ function countByVersion(access: AccessLogEntry[]): VersionCounts {
   return counts;
 }
 
-/** Adds the summary, and the first failure a user saw from the new version to the timeline. */
-function summarise(report: FunctionReport, access: AccessLogEntry[], timeScale: number): void {
+/**
+ * Adds the summary; and to the timeline the first failure a user saw from the new version, and the first of
+ * each kind of failed invocation (by Lambda's error type).
+ */
+function summarise(report: FunctionReport, access: AccessLogEntry[], failures: InvocationRecord[], timeScale: number): void {
   const at = (kind: string, test: (event: FunctionReport['timeline'][number]) => boolean = () => true) =>
     report.timeline.find((event) => event.kind === kind && test(event))?.at;
   const firstShift = at('weight', (e) => e.kind === 'weight' && e.targetWeight > 0);
@@ -224,7 +237,20 @@ function summarise(report: FunctionReport, access: AccessLogEntry[], timeScale: 
     .filter((d): d is { at: number; by: string } => Boolean(d))
     .sort((a, b) => a.at - b.at)[0];
   const since = (instant: number | undefined) => (firstShift !== undefined && instant !== undefined && Number.isFinite(instant) ? (instant - firstShift) * timeScale : undefined);
-  if (firstFailure !== undefined) report.timeline = [...report.timeline, { at: firstFailure, kind: 'first-failure' as const }].sort((a, b) => a.at - b.at);
+  const failed = failures.filter((f) => f.functionName === report.functionName && f.executedVersion === report.targetVersion && f.at <= verdict);
+  const failuresByType: DeploymentSummary['failuresByType'] = {};
+  const firstOfType = new Map<string, number>();
+  for (const failure of failed) {
+    const type = failure.errorType ?? 'unknown';
+    const ended = failure.at + failure.durationMs;
+    const byType = (failuresByType[type] ??= { canaryShare: 0, fullShare: 0 });
+    if (fullShift === undefined || failure.at < fullShift) byType.canaryShare++;
+    else byType.fullShare++;
+    if (ended < (firstOfType.get(type) ?? Infinity)) firstOfType.set(type, ended);
+  }
+  const added: FunctionReport['timeline'] = [...firstOfType].map(([errorType, ended]) => ({ at: ended, kind: 'failure-kind' as const, errorType }));
+  if (firstFailure !== undefined) added.push({ at: firstFailure, kind: 'first-failure' });
+  report.timeline = [...report.timeline, ...added].sort((a, b) => a.at - b.at);
   report.summary = {
     requestsServedByTarget: served.length,
     failedRequestsServedByTarget: count(served).failed,
@@ -234,6 +260,8 @@ function summarise(report: FunctionReport, access: AccessLogEntry[], timeScale: 
     firstShiftToFirstFailureMs: since(firstFailure),
     firstShiftToDetectionMs: since(detection?.at),
     detectedBy: detection?.by,
+    sightings: sightingsOf(report).map(({ by, at: seen }) => ({ by, afterMs: since(seen) })),
+    failuresByType,
     detected:
       detection === undefined
         ? 'not-detected'
@@ -243,6 +271,28 @@ function summarise(report: FunctionReport, access: AccessLogEntry[], timeScale: 
             ? 'after-full-shift'
             : 'before-full-shift',
   };
+}
+
+/** Whatever saw trouble, each once, in the order it did: alarms going into ALARM, CodeDeploy's poll, a failed hook, the rollback's cause. */
+function sightingsOf(report: FunctionReport): Array<{ by: string; at: number }> {
+  const sightings = new Map<string, number>();
+  const saw = (by: string, at: number) => sightings.has(by) || sightings.set(by, at);
+  for (const transition of report.alarms) if (transition.state === 'ALARM') saw(`alarm ${transition.alarm}`, transition.at);
+  for (const event of report.timeline) {
+    if (event.kind === 'alarm-seen') saw(`CodeDeploy's poll (${event.alarm})`, event.at);
+    if (event.kind === 'rollback') saw(event.reason, event.at);
+  }
+  for (const hook of report.hooks) if (hook.status !== 'Succeeded') saw(`${hook.hook} hook (${hookFinding(hook.evidence)})`, hook.at);
+  return [...sightings].map(([by, at]) => ({ by, at })).sort((a, b) => a.at - b.at);
+}
+
+/** What a failed hook found, in a few words: the journey's failing step, the bake's reason, or its own reason. */
+function hookFinding(evidence: unknown): string {
+  const { evidence: found = {} } = (evidence ?? {}) as { evidence?: Record<string, unknown> };
+  const bake = found.bake as { reason?: string; alarms?: string[] } | undefined;
+  if (bake?.reason) return `final bake: ${bake.reason}${bake.alarms ? ` (${bake.alarms.join(', ')})` : ''}`;
+  if (typeof found.failedStep === 'string') return `journey: ${found.failedStep} answered ${found.httpStatus ?? 'no status'}, ${found.failedPasses} of ${found.passes} passes failed`;
+  return typeof found.reason === 'string' ? found.reason : 'failed';
 }
 
 function trafficSamples(access: AccessLogEntry[]): TrafficSample[] {

@@ -50,6 +50,10 @@ export interface DeploymentSummary {
   firstShiftToDetectionMs?: number;
   /** What saw it first: an alarm (by logical id) or the canary judge. */
   detectedBy?: string;
+  /** Everything that saw trouble, each once, in order, in AWS ms from the first shift: alarms, the judge, the hooks, the stack. */
+  sightings: Array<{ by: string; afterMs?: number }>;
+  /** The new version's invocations by users that failed, by Lambda's error type, on its canary share and after. */
+  failuresByType: Record<string, { canaryShare: number; fullShare: number }>;
   /**
    * When trouble was first seen: while the new version had only its canary share, after it had all traffic,
    * after the deployment had ended (too late to roll back), or not at all.
@@ -63,12 +67,14 @@ export interface ServedCount {
 }
 
 export type TimelineEvent =
-  | { at: number; kind: 'phase'; phase: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'Done' | 'Afterwatch' }
+  | { at: number; kind: 'phase'; phase: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'FinalBake' | 'Done' | 'Afterwatch' }
   | { at: number; kind: 'weight'; targetWeight: number }
   /** CodeDeploy's poll found this alarm in ALARM. */
   | { at: number; kind: 'alarm-seen'; alarm: string }
   /** The first 5xx a user got from the new version. */
   | { at: number; kind: 'first-failure' }
+  /** The first invocation of the new version that failed this way, by Lambda's own account (its error type). */
+  | { at: number; kind: 'failure-kind'; errorType: string }
   | { at: number; kind: 'rollback'; reason: string }
   | { at: number; kind: 'verdict'; outcome: 'Succeeded' | 'RolledBack' };
 

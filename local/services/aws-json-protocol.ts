@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { StageCredentials } from '../credentials';
 import { localServer } from '../net';
 import { verifySignature } from './sigv4';
@@ -52,6 +53,19 @@ export interface AwsJsonService {
 /** What these services accept in one request; far above what the operations served here ever send. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
+/**
+ * The body as sent before its Content-Encoding: the SDK gzips a PutMetricData of 10 KB or more (the
+ * operation's requestCompression trait), and the signature covers the compressed bytes.
+ */
+function decoded(raw: Buffer, encoding: string): Buffer {
+  if (!/\bgzip\b/i.test(encoding)) return raw;
+  try {
+    return gunzipSync(raw, { maxOutputLength: MAX_REQUEST_BYTES });
+  } catch {
+    throw new ServiceError('SerializationException', `The request body is not gzip of at most ${MAX_REQUEST_BYTES} bytes`);
+  }
+}
+
 /** Serves `service` to SDK clients that sign with the stage's credentials; anything else gets AWS's 403. */
 export function awsJsonServer(service: AwsJsonService, credentials: StageCredentials): Server {
   return localServer(async (req, res) => {
@@ -65,7 +79,7 @@ export function awsJsonServer(service: AwsJsonService, credentials: StageCredent
       });
       const refused = await verifySignature(req, raw, credentials);
       if (refused) throw new ServiceError(refused.type, refused.message, refused.status);
-      const body = raw.toString('utf8');
+      const body = decoded(raw, String(req.headers['content-encoding'] ?? '')).toString('utf8');
       const target = String(req.headers['x-amz-target'] ?? '');
       if (req.method !== 'POST' || !target.startsWith(service.targetPrefix)) {
         throw new ServiceError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);

@@ -30,6 +30,15 @@ interface DeploymentRecord extends LambdaDeployment {
   completeTime?: Date;
 }
 
+/** A deployment group as SAM makes one for a function's DeploymentPreference. */
+export interface DeploymentGroupSpec {
+  application: string;
+  name: string;
+  deploymentConfigName: string;
+  /** The names of its alarms. */
+  alarms: string[];
+}
+
 /** What a StopDeployment asked of one deployment. */
 export type StopListener = (deploymentId: string) => void;
 
@@ -43,6 +52,8 @@ export interface RecordedStatus {
 }
 
 export class LocalCodeDeploy {
+  constructor(private readonly groups: DeploymentGroupSpec[] = []) {}
+
   private readonly deployments = new Map<string, DeploymentRecord>();
   private readonly stopListeners = new Map<string, StopListener>();
   private readonly executions = new Map<string, string>();
@@ -107,6 +118,8 @@ export class LocalCodeDeploy {
         return this.list(input as { applicationName?: string; deploymentGroupName?: string; includeOnlyStatuses?: string[] });
       case 'GetDeployment':
         return { deploymentInfo: this.info(this.deployment(input.deploymentId)) };
+      case 'GetDeploymentGroup':
+        return { deploymentGroupInfo: this.groupInfo(input.applicationName, input.deploymentGroupName) };
       case 'StopDeployment':
         return this.stop(this.deployment(input.deploymentId));
       default:
@@ -136,6 +149,24 @@ export class LocalCodeDeploy {
       // The AWS JSON protocols carry timestamps as epoch seconds.
       createTime: d.createTime.getTime() / 1000,
       completeTime: d.completeTime && d.completeTime.getTime() / 1000,
+    };
+  }
+
+  /** As SAM configures a function's deployment group: traffic-shifted, rolled back on failure, alarm or stop. */
+  private groupInfo(application: string | undefined, name: string | undefined) {
+    if (!application) throw new ServiceError('ApplicationNameRequiredException', 'The application name was not specified');
+    if (!name) throw new ServiceError('DeploymentGroupNameRequiredException', 'The deployment group name was not specified');
+    if (!this.groups.some((g) => g.application === application)) throw new ServiceError('ApplicationDoesNotExistException', `No application found for name: ${application}`);
+    const group = this.groups.find((g) => g.application === application && g.name === name);
+    if (!group) throw new ServiceError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${name}`);
+    return {
+      applicationName: group.application,
+      deploymentGroupName: group.name,
+      deploymentConfigName: group.deploymentConfigName,
+      computePlatform: 'Lambda',
+      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      alarmConfiguration: { enabled: group.alarms.length > 0, ignorePollAlarmFailure: false, alarms: group.alarms.map((alarm) => ({ name: alarm })) },
+      autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'] },
     };
   }
 

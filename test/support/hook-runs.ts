@@ -1,15 +1,29 @@
 import type { LocalStage } from '../../local/local-stage';
 import type { FunctionSpec } from '../../local/template/stage';
 
-/** Plays CodeDeploy for one lifecycle event: registers the deployment, invokes the hook, reads what it reported. */
-export async function runHook(stage: LocalStage, hook: 'PreTrafficHook' | 'PostTrafficHook', target: FunctionSpec, targetVersion: string) {
+/**
+ * Plays CodeDeploy for one lifecycle event: registers the deployment (in the function's deployment group, as
+ * CodeDeploy does), invokes the hook, reads what it reported. `whileRunning` gets the deployment's ids as the
+ * hook starts, for a test that acts on the deployment meanwhile.
+ */
+export async function runHook(
+  stage: LocalStage,
+  hook: 'PreTrafficHook' | 'PostTrafficHook',
+  target: FunctionSpec,
+  targetVersion: string,
+  whileRunning?: (deployment: { deploymentId: string }) => void,
+) {
+  const group = stage.model.deploymentOf(target.logicalId, targetVersion);
   const deployment = stage.codedeploy.createDeployment({
     functionName: target.functionName,
     alias: target.alias ?? '$LATEST',
     currentVersion: target.alias ? stage.lambda.getAlias(target.functionName, target.alias).functionVersion : '$LATEST',
     targetVersion,
     targetVersionWeight: 0,
+    application: group?.application,
+    deploymentGroup: group?.deploymentGroup,
   });
+  whileRunning?.(deployment);
   const executionId = hook === 'PreTrafficHook' ? deployment.preTraffic : deployment.postTraffic;
   const started = Date.now();
   const { result } = await stage.lambda.invoke(functionNamed(stage, hook).functionName, {

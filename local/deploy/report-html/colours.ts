@@ -35,6 +35,7 @@ export const PHASE_FILL: Record<PhaseEvent['phase'], string> = {
   Shift: '#fef3c7',
   Bake: '#fef3c7',
   PostTraffic: '#dbeafe',
+  FinalBake: '#dbeafe',
   Done: '#f3f4f6',
   Afterwatch: '#f3f4f6',
 };

@@ -27,7 +27,11 @@ export function header(report: DeploymentReport, clock: Clock): string {
 
 function alarmTimingFact({ alarmTiming: t }: DeploymentReport): string {
   if (t.mode === 'instant') return 'instant: alarms evaluated every 100 ms on data recorded as invocations end, a rollback at the first ALARM';
-  return `AWS: Lambda metrics ${t.lambdaMetricDelaySeconds} s and EMF metrics ${t.emfMetricDelaySeconds} s late, alarms evaluated each minute (high-resolution each 10 s), CodeDeploy reading them every ${t.alarmPollSeconds} s`;
+  return (
+    `AWS: Lambda metrics ${t.lambdaMetricDelaySeconds} s and EMF metrics ${t.emfMetricDelaySeconds} s late, Lambda's own records delivered by ` +
+    `log subscription ${t.logSubscriptionDelaySeconds} s and published ${t.putMetricDataDelaySeconds} s later, alarms evaluated each minute ` +
+    `(high-resolution each 10 s), CodeDeploy reading them every ${t.alarmPollSeconds} s`
+  );
 }
 
 const DETECTED: Record<DeploymentSummary['detected'], string> = {
@@ -77,6 +81,20 @@ export function summaryTable(functions: FunctionReport[]): string {
 ${table(columns, rows, 'summary')}`;
 }
 
+/** The new version's failed invocations by Lambda's error type, and everything that saw trouble, in order. */
+function trouble({ summary }: FunctionReport): string {
+  if (!summary) return '';
+  const failures = Object.entries(summary.failuresByType);
+  const rows = failures.map(
+    ([type, n]) => `<tr data-testid="failures-${esc(type)}"><td><code>${esc(type)}</code></td><td class="number">${count(n.canaryShare)}</td><td class="number">${count(n.fullShare)}</td></tr>`,
+  );
+  const failureTable = failures.length === 0 ? '' : table([{ title: "Failed invocations, by Lambda's error type" }, { title: 'On its canary share', number: true }, { title: 'With all traffic', number: true }], rows, 'failures');
+  const sightings = summary.sightings.map(
+    ({ by, afterMs }) => `<li data-testid="sighting">${afterMs === undefined ? '' : `<b>${seconds(afterMs / 1000)}</b> after the first shift: `}${esc(by)}</li>`,
+  );
+  return `<div class="trouble">${failureTable}${sightings.length === 0 ? '<p class="muted" data-testid="no-sighting">Nothing saw trouble.</p>' : `<h3>What saw trouble</h3><ol data-testid="sightings">${sightings.join('')}</ol>`}</div>`;
+}
+
 /** A function that got a new version: why it was rolled back if it was, its timeline, hook verdicts and alarms. */
 export function functionSection(fn: FunctionReport, traffic: TrafficSample[], clock: Clock): string {
   const series = rateSeries(fn, traffic);
@@ -90,6 +108,7 @@ export function functionSection(fn: FunctionReport, traffic: TrafficSample[], cl
   ${fn.reason ? `<div class="reason" data-testid="reason"><b>Rolled back:</b> ${esc(fn.reason)}</div>` : ''}
   ${timelineSvg(fn, series, clock)}
   ${legend(fn, series)}
+  ${trouble(fn)}
   ${hookList(fn.hooks, clock)}
   ${alarmTable(fn.alarms, clock)}
 </section>`;

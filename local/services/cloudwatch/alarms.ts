@@ -20,8 +20,10 @@ export interface AlarmSpec {
   queries: MetricStatQuery[];
   /** What each period compares with the threshold: the one metric's value, or the metric-math expression's. */
   value: Expression;
-  /** The expression as written, for a metric-math alarm. */
+  /** The expression as written, and its id, for a metric-math alarm. */
   expression?: string;
+  expressionId?: string;
+  description?: string;
   periodSeconds: number;
   evaluationPeriods: number;
   datapointsToAlarm: number;
@@ -54,7 +56,7 @@ const dimensionsOf = (dimensions: Array<{ Name: string; Value: string }> = []) =
  * The alarm's queries and value, from a single metric's properties or from a `Metrics` list, which returns
  * either one of its metrics or an expression over them.
  */
-function metricsOf(logicalId: string, p: Props): Pick<AlarmSpec, 'queries' | 'value' | 'expression' | 'periodSeconds'> {
+function metricsOf(logicalId: string, p: Props): Pick<AlarmSpec, 'queries' | 'value' | 'expression' | 'expressionId' | 'periodSeconds'> {
   if (!p.Metrics) {
     const query = { id: 'm', namespace: p.Namespace, metricName: p.MetricName, dimensions: dimensionsOf(p.Dimensions), statistic: p.ExtendedStatistic ?? p.Statistic };
     return { queries: [query], value: (values) => values.m, periodSeconds: Number(p.Period) };
@@ -77,13 +79,14 @@ function metricsOf(logicalId: string, p: Props): Pick<AlarmSpec, 'queries' | 'va
     return { queries, value: (values) => values[id], periodSeconds };
   }
   const expression = String(returned[0]!.Expression);
-  return { queries, value: parseExpression(expression, queries.map((q) => q.id)), expression, periodSeconds };
+  return { queries, value: parseExpression(expression, queries.map((q) => q.id)), expression, expressionId: String(returned[0]!.Id), periodSeconds };
 }
 
 export function alarmSpec(logicalId: string, p: Props, name = logicalId): AlarmSpec {
   return {
     logicalId,
     name,
+    description: p.AlarmDescription,
     ...metricsOf(logicalId, p),
     evaluationPeriods: Number(p.EvaluationPeriods),
     datapointsToAlarm: Number(p.DatapointsToAlarm ?? p.EvaluationPeriods),
@@ -126,6 +129,11 @@ export function evaluateAlarm(alarm: AlarmSpec, metrics: LocalCloudWatch, now: n
   return { state: breaching >= alarm.datapointsToAlarm ? 'ALARM' : 'OK', values };
 }
 
+/** How late the latest of an alarm's metrics arrives, counted from a period's end. */
+export function alarmDelayMs(alarm: AlarmSpec, metrics: LocalCloudWatch, timing: AlarmTiming): number {
+  return Math.max(...alarm.queries.map((q) => metricDelaySeconds(metrics.sourceOf({ namespace: q.namespace, name: q.metricName, dimensions: q.dimensions }), timing) * 1000));
+}
+
 /**
  * Evaluates an alarm as CloudWatch does at the AWS instant `awsNow`: over the last `evaluationPeriods`
  * periods aligned to period boundaries whose data has arrived (a period's datapoint arrives its metric's
@@ -144,7 +152,7 @@ export function evaluateAlarmAt(
 ): AlarmReading {
   const compare = comparator(alarm);
   const periodMs = alarm.periodSeconds * 1000;
-  const delayMs = Math.max(...alarm.queries.map((q) => metricDelaySeconds(q.namespace, timing) * 1000));
+  const delayMs = alarmDelayMs(alarm, metrics, timing);
   const unresolvable = alarm.queries.some((q) => alarm.periodSeconds < (metrics.storageResolution({ namespace: q.namespace, name: q.metricName, dimensions: q.dimensions }) ?? 0));
   const newestEnd = Math.floor((awsNow - delayMs) / periodMs) * periodMs;
   const values: Array<number | undefined> = [];

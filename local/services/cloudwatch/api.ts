@@ -1,13 +1,16 @@
 import type { Server } from 'node:http';
 import type { StageCredentials } from '../../credentials';
 import { awsJsonServer, ServiceError } from '../aws-json-protocol';
+import type { LocalAlarms } from './alarm-states';
 import type { AwsClock } from './aws-clock';
 import { type AlarmTiming, metricDelaySeconds } from './aws-timing';
 import type { LocalCloudWatch } from './metrics';
+import { putMetricData } from './put-metric-data';
 
 /**
- * CloudWatch's GetMetricData over real HTTP, in the AWS JSON 1.0 protocol the SDK's CloudWatch client speaks,
- * so that the canary judge reads the stage's metrics unchanged through AWS_ENDPOINT_URL_CLOUDWATCH. Periods
+ * CloudWatch over real HTTP, in the AWS JSON 1.0 protocol the SDK's CloudWatch client speaks, so that the
+ * guard and the hooks run unchanged through AWS_ENDPOINT_URL_CLOUDWATCH: GetMetricData (the canary judge),
+ * PutMetricData (the invocation-outcomes publisher), DescribeAlarms (the final bake). For GetMetricData, periods
  * align to their boundaries in the AWS time of the rehearsal under way, and with AWS timing a period is
  * returned only once its data has arrived, as alarms see it. Timestamps come and go as wall-clock time.
  */
@@ -43,9 +46,9 @@ export function getMetricData(metrics: LocalCloudWatch, { clock, timing }: Cloud
       throw invalid(`query ${query.Id}: the local CloudWatch serves MetricStat queries (Namespace, MetricName, Period, Stat), not expressions`);
     }
     const periodMs = stat.Period * 1000;
-    const delayMs = metricDelaySeconds(metric.Namespace, timing) * 1000;
     const dimensions = Object.fromEntries((metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
     const identity = { namespace: metric.Namespace, name: metric.MetricName, dimensions };
+    const delayMs = metricDelaySeconds(metrics.sourceOf(identity), timing) * 1000;
     // Data kept at one-minute resolution has no shorter periods.
     const resolvable = stat.Period >= (metrics.storageResolution(identity) ?? 0);
     // A period is there once its data has arrived (AWS timing), or as soon as it has begun (instant).
@@ -70,14 +73,22 @@ export function getMetricData(metrics: LocalCloudWatch, { clock, timing }: Cloud
   return { MetricDataResults: results.filter((_, i) => queries[i]!.ReturnData !== false), Messages: [] };
 }
 
-export function createCloudWatchServer(metrics: LocalCloudWatch, time: () => CloudWatchTime, credentials: StageCredentials): Server {
+export function createCloudWatchServer(metrics: LocalCloudWatch, alarms: LocalAlarms, time: () => CloudWatchTime, credentials: StageCredentials): Server {
   return awsJsonServer(
     {
       contentType: 'application/x-amz-json-1.0',
       targetPrefix: 'GraniteServiceVersion20100801.',
       handle(operation, input) {
-        if (operation !== 'GetMetricData') throw new ServiceError('UnknownOperationException', `The local CloudWatch serves GetMetricData only, not ${operation}`);
-        return getMetricData(metrics, time(), input);
+        switch (operation) {
+          case 'GetMetricData':
+            return getMetricData(metrics, time(), input);
+          case 'PutMetricData':
+            return putMetricData(metrics, input);
+          case 'DescribeAlarms':
+            return alarms.describe(input);
+          default:
+            throw new ServiceError('UnknownOperationException', `The local CloudWatch serves GetMetricData, PutMetricData and DescribeAlarms, not ${operation}`);
+        }
       },
     },
     credentials,

@@ -21,6 +21,21 @@ export const LAMBDA_METRIC_DELAY_SECONDS = 60;
  */
 export const EMF_METRIC_DELAY_SECONDS = 5;
 
+/**
+ * When CloudWatch Logs delivers a log event to a subscribed Lambda function, counted from the event. AWS
+ * documents only a "real-time feed" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html)
+ * and publishes no figure; a study guide puts it at "seconds". 5 s, as for EMF, which travels the same way, is
+ * an assumption (`--log-subscription-delay` rehearses another).
+ */
+export const LOG_SUBSCRIPTION_DELAY_SECONDS = 5;
+
+/**
+ * When a datapoint sent with PutMetricData can be read by alarms, counted from the call. AWS documents no
+ * figure for an existing metric; an AWS re:Post answer speaks of "a few seconds delay for the data to become
+ * available to the alarm". 2 s is an assumption (`--put-metric-data-delay`).
+ */
+export const PUT_METRIC_DATA_DELAY_SECONDS = 2;
+
 /** CloudWatch docs: "For any period of one minute or longer, an alarm is evaluated every minute". */
 export const STANDARD_EVALUATION_SECONDS = 60;
 
@@ -42,6 +57,8 @@ export interface AlarmTiming {
   mode: 'aws' | 'instant';
   lambdaMetricDelaySeconds: number;
   emfMetricDelaySeconds: number;
+  logSubscriptionDelaySeconds: number;
+  putMetricDataDelaySeconds: number;
   alarmPollSeconds: number;
 }
 
@@ -49,12 +66,31 @@ export const AWS_TIMING: AlarmTiming = {
   mode: 'aws',
   lambdaMetricDelaySeconds: LAMBDA_METRIC_DELAY_SECONDS,
   emfMetricDelaySeconds: EMF_METRIC_DELAY_SECONDS,
+  logSubscriptionDelaySeconds: LOG_SUBSCRIPTION_DELAY_SECONDS,
+  putMetricDataDelaySeconds: PUT_METRIC_DATA_DELAY_SECONDS,
   alarmPollSeconds: CODEDEPLOY_ALARM_POLL_SECONDS,
 };
 
-/** Lambda's own metrics, standard resolution, counted at invocation time; everything else here comes from EMF. */
-export const metricDelaySeconds = (namespace: string, timing: AlarmTiming) =>
-  namespace === 'AWS/Lambda' ? timing.lambdaMetricDelaySeconds : timing.emfMetricDelaySeconds;
+/** How a metric reached CloudWatch: Lambda's own, from an EMF log line, or through PutMetricData. */
+export type MetricSource = 'lambda' | 'emf' | 'put-metric-data';
+
+/**
+ * How late a period's data arrives, counted from the period's end. The stack's one PutMetricData publisher
+ * (InvocationOutcomesFunction) sends what a log subscription delivered to it, so its data is late by both.
+ * A metric with no data yet has no delay to wait for.
+ */
+export function metricDelaySeconds(source: MetricSource | undefined, timing: AlarmTiming): number {
+  switch (source) {
+    case 'lambda':
+      return timing.lambdaMetricDelaySeconds;
+    case 'emf':
+      return timing.emfMetricDelaySeconds;
+    case 'put-metric-data':
+      return timing.logSubscriptionDelaySeconds + timing.putMetricDataDelaySeconds;
+    case undefined:
+      return 0;
+  }
+}
 
 /** How often CloudWatch evaluates an alarm of this period. */
 export const evaluationEverySeconds = (periodSeconds: number) =>
@@ -64,7 +100,7 @@ export const evaluationEverySeconds = (periodSeconds: number) =>
 export function alarmTiming(overrides: Partial<Record<keyof AlarmTiming, unknown>> = {}): AlarmTiming {
   const mode = overrides.mode ?? AWS_TIMING.mode;
   if (mode !== 'aws' && mode !== 'instant') throw new Error(`alarm timing is aws or instant, not ${String(mode)}`);
-  const seconds = (name: 'lambdaMetricDelaySeconds' | 'emfMetricDelaySeconds' | 'alarmPollSeconds', least: number) => {
+  const seconds = (name: Exclude<keyof AlarmTiming, 'mode'>, least: number) => {
     const value = Number(overrides[name] ?? AWS_TIMING[name]);
     if (!Number.isFinite(value) || value < least) throw new Error(`${name} must be a number of seconds, at least ${least}`);
     return value;
@@ -73,6 +109,8 @@ export function alarmTiming(overrides: Partial<Record<keyof AlarmTiming, unknown
     mode,
     lambdaMetricDelaySeconds: seconds('lambdaMetricDelaySeconds', 0),
     emfMetricDelaySeconds: seconds('emfMetricDelaySeconds', 0),
+    logSubscriptionDelaySeconds: seconds('logSubscriptionDelaySeconds', 0),
+    putMetricDataDelaySeconds: seconds('putMetricDataDelaySeconds', 0),
     alarmPollSeconds: seconds('alarmPollSeconds', 1),
   };
 }

@@ -1,3 +1,4 @@
+import type { MetricSource } from './aws-timing';
 import { addToBins, type Bins, mergeBins } from './log-histogram';
 
 /** What a run of buckets holds together: CloudWatch's statistic set, and the bins for percentiles. */
@@ -28,8 +29,10 @@ export class MetricSeries {
 
   constructor(
     private readonly capacity: number,
-    /** EMF StorageResolution: 1 for a high-resolution metric, 60 for a standard one. */
+    /** StorageResolution: 1 for a high-resolution metric, 60 for a standard one. */
     readonly storageResolution: 1 | 60,
+    /** How its data reached CloudWatch, which says how late it arrives. */
+    readonly source: MetricSource,
   ) {
     this.bucketOfSlot = new Float64Array(capacity).fill(NaN);
     this.count = new Float64Array(capacity);
@@ -39,14 +42,15 @@ export class MetricSeries {
     this.bins = new Array(capacity);
   }
 
-  add(bucket: number, value: number): void {
+  /** Adds `count` datapoints of `value` (PutMetricData's Values and Counts send repeats as one). */
+  add(bucket: number, value: number, count = 1): void {
     const slot = this.slotOf(bucket);
     const held = this.bucketOfSlot[slot]!;
     if (held > bucket) return; // older than the newest `capacity` buckets: already out of retention
     if (held !== bucket) {
       this.bucketOfSlot[slot] = bucket;
-      this.count[slot] = 1;
-      this.sum[slot] = value;
+      this.count[slot] = count;
+      this.sum[slot] = value * count;
       this.min[slot] = value;
       this.max[slot] = value;
       this.bins[slot] = undefined;
@@ -59,9 +63,9 @@ export class MetricSeries {
       addToBins(bins, this.min[slot]!, this.count[slot]);
       this.bins[slot] = bins;
     }
-    if (bins) addToBins(bins, value);
-    this.count[slot]! += 1;
-    this.sum[slot]! += value;
+    if (bins) addToBins(bins, value, count);
+    this.count[slot]! += count;
+    this.sum[slot]! += value * count;
     this.min[slot] = Math.min(this.min[slot]!, value);
     this.max[slot] = Math.max(this.max[slot]!, value);
   }

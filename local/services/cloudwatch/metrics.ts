@@ -1,3 +1,4 @@
+import type { MetricSource } from './aws-timing';
 import { parseEmf } from './emf';
 import { percentileOfBins } from './log-histogram';
 import { type BucketSummary, MetricSeries } from './metric-series';
@@ -17,8 +18,10 @@ export interface Datapoint {
   dimensions: Record<string, string>;
   value: number;
   at: number;
-  /** 1 for a high-resolution metric (EMF StorageResolution); 60, CloudWatch's default, otherwise. */
+  /** 1 for a high-resolution metric (StorageResolution); 60, CloudWatch's default, otherwise. */
   storageResolution?: 1 | 60;
+  /** How it reached CloudWatch: by default Lambda's own for AWS/Lambda, EMF for any other namespace. */
+  source?: MetricSource;
 }
 
 export interface InvocationRecord {
@@ -30,7 +33,11 @@ export interface InvocationRecord {
   at: number;
   durationMs: number;
   functionError: boolean;
+  /** Lambda's error type when the invocation failed: the error's own, or Runtime.*, Sandbox.Timedout. */
+  errorType?: string;
 }
+
+export type MetricIdentity = Pick<MetricQuery, 'namespace' | 'name' | 'dimensions'>;
 
 export interface MetricQuery {
   namespace: string;
@@ -100,8 +107,9 @@ export class LocalCloudWatch {
     this.nextSweepAt = this.now() + this.retentionMs;
   }
 
-  put(point: Datapoint): void {
-    this.record(point.namespace, point.name, dimensionsKey(point.dimensions), point.value, point.at, point.storageResolution ?? 60);
+  put(point: Datapoint & { count?: number }): void {
+    const source = point.source ?? (point.namespace === 'AWS/Lambda' ? 'lambda' : 'emf');
+    this.record(point.namespace, point.name, dimensionsKey(point.dimensions), point.value, point.at, point.storageResolution ?? 60, source, point.count);
   }
 
   recordInvocation(record: InvocationRecord): void {
@@ -111,16 +119,16 @@ export class LocalCloudWatch {
     const sets = [byFunction, byResource];
     if (record.viaAlias) sets.push(`ExecutedVersion${SEP}${record.executedVersion}${SEP}${byResource}`);
     for (const dimensions of sets) {
-      this.record('AWS/Lambda', 'Invocations', dimensions, 1, record.at, 60);
-      this.record('AWS/Lambda', 'Errors', dimensions, record.functionError ? 1 : 0, record.at, 60);
-      this.record('AWS/Lambda', 'Duration', dimensions, record.durationMs, record.at, 60);
+      this.record('AWS/Lambda', 'Invocations', dimensions, 1, record.at, 60, 'lambda');
+      this.record('AWS/Lambda', 'Errors', dimensions, record.functionError ? 1 : 0, record.at, 60, 'lambda');
+      this.record('AWS/Lambda', 'Duration', dimensions, record.durationMs, record.at, 60, 'lambda');
     }
   }
 
   /** Reads an Embedded Metric Format log line, if it is one, into its datapoints. */
   recordLogLine(line: string, at = this.now()): void {
     for (const metric of parseEmf(line)) {
-      this.record(metric.namespace, metric.name, dimensionsKey(metric.dimensions), metric.value, at, metric.storageResolution);
+      this.record(metric.namespace, metric.name, dimensionsKey(metric.dimensions), metric.value, at, metric.storageResolution, 'emf');
     }
   }
 
@@ -148,8 +156,13 @@ export class LocalCloudWatch {
   }
 
   /** The StorageResolution a metric was first recorded with; undefined for a metric with no data. */
-  storageResolution(metric: Pick<MetricQuery, 'namespace' | 'name' | 'dimensions'>): 1 | 60 | undefined {
-    return this.series.get(this.keyOf(metric.namespace, metric.name, dimensionsKey(metric.dimensions)))?.storageResolution;
+  storageResolution(metric: MetricIdentity): 1 | 60 | undefined {
+    return this.seriesOf(metric)?.storageResolution;
+  }
+
+  /** How a metric's data reaches CloudWatch; undefined for a metric with no data. */
+  sourceOf(metric: MetricIdentity): MetricSource | undefined {
+    return this.seriesOf(metric)?.source;
   }
 
   /** What is held: series, and buckets still in retention (at most series × retention ÷ bucket width). */
@@ -160,16 +173,20 @@ export class LocalCloudWatch {
     return { series: this.series.size, buckets };
   }
 
-  private record(namespace: string, name: string, dimensions: string, value: number, at: number, storageResolution: 1 | 60): void {
+  private seriesOf(metric: MetricIdentity): MetricSeries | undefined {
+    return this.series.get(this.keyOf(metric.namespace, metric.name, dimensionsKey(metric.dimensions)));
+  }
+
+  private record(namespace: string, name: string, dimensions: string, value: number, at: number, storageResolution: 1 | 60, source: MetricSource, count = 1): void {
     const now = this.now();
     if (now >= this.nextSweepAt) this.dropIdleSeries(now);
     const bucket = Math.floor(at / this.bucketMs);
     if (bucket < this.oldestBucket(now)) return;
     const key = this.keyOf(namespace, name, dimensions);
     let series = this.series.get(key);
-    if (!series) this.series.set(key, (series = new MetricSeries(this.capacity, storageResolution)));
-    series.add(bucket, value);
-    this.datapointsRecorded++;
+    if (!series) this.series.set(key, (series = new MetricSeries(this.capacity, storageResolution, source)));
+    series.add(bucket, value, count);
+    this.datapointsRecorded += count;
   }
 
   /** Once per retention, so that series of versions no longer invoked give their memory back. */

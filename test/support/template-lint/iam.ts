@@ -6,12 +6,13 @@ import { isObject, literals, obj, resourcesOf, type Node } from './nodes';
  * Actions that support no resource-level permissions (the Service Authorization Reference lists no resource
  * type for them), so `Resource: '*'` is the only way to grant them. logs:PutResourcePolicy,
  * DescribeResourcePolicies and DescribeLogGroups are not among them: they take
- * `arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*`.
+ * `arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*`. cloudwatch:PutMetricData takes a
+ * namespace condition (cloudwatch:namespace) instead: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html
  */
 const RESOURCE_WILDCARD_ACTIONS = new Set([
   'logs:createlogdelivery', 'logs:getlogdelivery', 'logs:updatelogdelivery', 'logs:deletelogdelivery', 'logs:listlogdeliveries',
   'xray:puttracesegments', 'xray:puttelemetryrecords',
-  'cloudwatch:getmetricdata',
+  'cloudwatch:getmetricdata', 'cloudwatch:putmetricdata',
 ]);
 
 export function iamProblems(template: Node): string[] {

@@ -42,6 +42,12 @@ export function eventMarkers(fn: FunctionReport, clock: Clock): Marker[] {
       colour: COLOUR.bad,
       testId: 'first-failure-marker',
     })),
+    ...eventsOf(fn, 'failure-kind').map((failure) => ({
+      seconds: clock.seconds(failure.at),
+      label: `First ${failure.errorType}`,
+      colour: COLOUR.bad,
+      testId: 'failure-kind-marker',
+    })),
     ...eventsOf(fn, 'alarm-seen').map((seen) => ({
       seconds: clock.seconds(seen.at),
       label: `CodeDeploy sees ${seen.alarm}`,
