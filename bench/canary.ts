@@ -26,22 +26,34 @@ import {
   goodGetCompany,
   slowGetCompany,
 } from '../test/support/candidate-patches';
-import { copySource, removeCandidates, type SourcePatch } from '../test/support/candidates';
+import { copySource, removeCandidates, type SourceChange } from '../test/support/candidates';
+import type { FaultName } from '../test/support/fault-wrappers';
 import { startDynamoDbFaultProxy } from '../test/support/dynamodb-fault-proxy';
 
-/** The last commit of the previous design (issue 9's: 60 s alarms read by CodeDeploy's poll). */
-const PREVIOUS_DESIGN = '2b9cb36';
+/**
+ * The last commit of the previous design: issue 10's guard (10 s alarms on the handlers' own metrics, the
+ * stopper and the judge), before Lambda's own records of each invocation and the final bake.
+ */
+const PREVIOUS_DESIGN = '9649948';
 /** What the previous design's commit holds of the application; the harness (local/, bench/) is this one's. */
 const APPLICATION = ['template.yaml', 'samconfig.toml', 'iaac', 'open-api', 'statemachine', 'functions', 'hooks', 'events'];
 const TRAFFIC_RPS = 23;
 
 interface Fault {
-  patch: SourcePatch;
+  patch: SourceChange;
   /** A share of all DynamoDB calls that fail, for every version alike. */
   noise?: number;
 }
+/** A fault outside GetCompany's handler code, on a random share of user requests (after some seconds, for a latent one). */
+const outside = (fault: FaultName, share: number, afterSeconds?: number): Fault => ({ patch: { entry: 'functions/get-company.ts', fault, strike: { share, afterSeconds } } });
+
 const FAULTS: Record<string, Fault> = {
   'fails 20 % of reads': { patch: getCompanyFailsOneInFive },
+  'throws outside the handler on 20 %': outside('throwsOutsideHandler', 0.2),
+  'runtime exits on 20 %': outside('exitsRuntime', 0.2),
+  'hangs past Timeout on 20 %': outside('hangsPastTimeout', 0.2),
+  'out of memory on 20 %': outside('exceedsMemory', 0.2),
+  'throws on 20 % after 90 s (at 100 %)': outside('throwsOutsideHandler', 0.2, 90),
   '1.2 s slower': { patch: slowGetCompany },
   '250 ms slower': { patch: getCompanyQuarterSecondSlower },
   'throws at load': { patch: getCompanyThrowsAtLoad },
@@ -55,13 +67,19 @@ interface Run {
   summary: NonNullable<FunctionReport['summary']>;
 }
 
+/** A latent fault's delay is in AWS seconds; the candidate counts on the wall clock, which runs timeScale times slower. */
+function onTheWallClock(change: SourceChange, timeScale: number): SourceChange {
+  if (!('fault' in change) || change.strike.afterSeconds === undefined) return change;
+  return { ...change, strike: { ...change.strike, afterSeconds: change.strike.afterSeconds / timeScale } };
+}
+
 async function deploy(label: string, fault: Fault, timeScale: number, timing: AlarmTiming, dynamoEndpoint: string): Promise<Run> {
   const stateDir = mkdtempSync(join(tmpdir(), 'company-canary-bench-'));
   const proxy = fault.noise ? await startDynamoDbFaultProxy(dynamoEndpoint, fault.noise) : undefined;
   try {
     console.log(`\n${label}: deploying at time scale ${timeScale}, ${timing.mode} alarm timing, ${TRAFFIC_RPS} requests per AWS second…`);
     const { report } = await rehearse({
-      sourceRoot: copySource([fault.patch]),
+      sourceRoot: copySource([onTheWallClock(fault.patch, timeScale)]),
       from: { folder: ROOT },
       stateDir,
       reportsDir: join(stateDir, 'reports'),
@@ -122,6 +140,16 @@ const seconds = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms /
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 const SEEN = { 'before-full-shift': 'before 100 %', 'after-full-shift': 'after 100 %', 'after-deployment-ended': 'after the end', 'not-detected': 'never' } as const;
 
+/** What saw the trouble first, in a few words: an alarm by its kind, the judge, a hook; nothing for a quiet run. */
+function firstSighting(run: Run): string {
+  const by = run.summary.sightings?.[0]?.by;
+  if (!by) return '—';
+  const alarm = /^alarm \w+?(Errors|Http5xx|Latency|FailedInvocations|Timeouts)Alarm$/.exec(by)?.[1];
+  if (alarm) return `${alarm} alarm`;
+  if (by.includes('canary judge')) return 'the judge';
+  return /^(PreTraffic|PostTraffic) hook \((journey|final bake)?/.exec(by)?.slice(1).filter(Boolean).join(' ') ?? by;
+}
+
 function outcomeOf(run: Run): string {
   if (run.outcome === 'Succeeded') return 'deployed';
   if (run.reason?.startsWith('PreTraffic')) return 'rolled back by PreTraffic';
@@ -155,6 +183,7 @@ function row(label: string, design: string, runs: Run[]): string[] {
     tally(runs.map(outcomeOf)),
     durations(runs.map((r) => (r.outcome === 'RolledBack' ? r.summary.firstShiftToVerdictMs : undefined))),
     tally(runs.map((r) => SEEN[r.summary.detected])),
+    tally(runs.map((r) => firstSighting(r))),
     served((r) => r.summary.canaryShare),
     served((r) => r.summary.fullShare),
   ];
@@ -162,18 +191,20 @@ function row(label: string, design: string, runs: Run[]): string[] {
 
 function printTable(faults: string[], designs: Array<[string, Record<string, Run[]>]>, timeScale: number, timing: AlarmTiming) {
   const rows = faults.flatMap((label) => designs.filter(([, runs]) => runs[label]).map(([design, runs]) => row(label, design, runs[label]!)));
-  const header = ['fault', 'design', 'outcome', 'first shift → rollback', 'trouble seen', 'at 10 %: served / failed', 'at 100 %: served / failed'];
+  const header = ['fault', 'design', 'outcome', 'first shift → rollback', 'trouble seen', 'seen first by', 'at 10 %: served / failed', 'at 100 %: served / failed'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(
-    `\n=== GetCompanyFunction, ${TRAFFIC_RPS} requests per AWS second, time scale ${timeScale}, ${timing.mode} alarm timing, EMF data ${timing.emfMetricDelaySeconds} s late (times in AWS seconds) ===`,
+    `\n=== GetCompanyFunction, ${TRAFFIC_RPS} requests per AWS second, time scale ${timeScale}, ${timing.mode} alarm timing, EMF data ${timing.emfMetricDelaySeconds} s late, Lambda's records ${timing.logSubscriptionDelaySeconds + timing.putMetricDataDelaySeconds} s (times in AWS seconds) ===`,
   );
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
   console.log(`
 Served / failed count user requests (through the API) the new version answered until CodeDeploy's verdict; a
 deployed bad version goes on serving all traffic after it. "after the end": trouble seen only after the
-PostTraffic hook had ended the deployment, when CodeDeploy no longer acts on alarms. previous: 60 s alarms
-read by CodeDeploy's poll; this: 10 s rate alarms with an immediate stop, and the canary judge.`);
+PostTraffic hook had ended the deployment, when CodeDeploy no longer acts on alarms. previous: 10 s rate alarms
+on the handlers' own metrics with an immediate stop, and the canary judge; this: the same, with Lambda's own
+records of every invocation (failed-invocation and timeout alarms, the judge counting them), a journey that
+fails on a 5xx, and a final bake at 100 % (FinalBakeSeconds, 120 s).`);
 }
 
 async function main() {

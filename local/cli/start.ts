@@ -36,6 +36,14 @@ async function main() {
     onAccess: (e) =>
       console.log(`${new Date().toISOString()} ${e.method} ${e.path} ${e.status} ${e.latencyMs.toFixed(1)}ms ${e.functionName ?? 'gateway'} ${e.requestId}`),
   });
+  // What the code wrote comes through onLog; the runtime's own error lines and Lambda's record of an invocation
+  // that failed (a crash, an exit, a timeout) are log events of their own, shown here as they would stand out
+  // in CloudWatch Logs.
+  if (!values.quiet) {
+    stage.events.on('logEvent', (event) => {
+      if (event.source === 'runtime' || (event.source === 'platform' && /"status":"(?!success)/.test(event.message))) console.log(`  ${event.functionName} | ${event.message}`);
+    });
+  }
   for (const fn of stage.model.functions) {
     if (!existsSync(fn.bundleDir)) console.warn(`warning: ${fn.logicalId} has no bundle in ${fn.bundleDir}; run npm run build`);
   }

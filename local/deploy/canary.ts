@@ -95,11 +95,11 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
       bakeLeftMs: bakeEndsAt && Math.max(0, ctx.clock.awsDuration(Date.now(), bakeEndsAt)),
     });
   };
-  const enter = (next: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'FinalBake' | 'Done' | 'Afterwatch') => {
+  const enter = (next: 'PreTraffic' | 'Shift' | 'Bake' | 'PostTraffic' | 'FinalBake' | 'Done' | 'Afterwatch', at = Date.now()) => {
     phase = next;
     // A bake's time left means nothing outside a bake; bake() and the final bake set it as they begin.
     bakeEndsAt = undefined;
-    timeline.push({ at: Date.now(), kind: 'phase', phase: next });
+    timeline.push({ at, kind: 'phase', phase: next });
     progress();
   };
   const route = (weight: number) => {
@@ -185,8 +185,11 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     const line = ctx.logs.slice(scannedLogs).find((l) => l.includes('final bake started') && l.includes(ids.deploymentId));
     scannedLogs = ctx.logs.length;
     if (!line) return;
-    enter('FinalBake');
-    bakeEndsAt = Date.now() + Number(JSON.parse(line).bakeMs);
+    // As the hook's own line dates it: the rehearsal reads the line a tick later.
+    const { timestamp, bakeMs } = JSON.parse(line) as { timestamp: string; bakeMs: number };
+    const startedAt = Date.parse(timestamp);
+    enter('FinalBake', startedAt);
+    bakeEndsAt = startedAt + bakeMs;
   };
   const ticker = setInterval(() => {
     const now = Date.now();

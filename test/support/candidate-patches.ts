@@ -12,6 +12,13 @@ export const goodGetCompany: SourcePatch = {
   replace: "companyResponse(200, await getCompany(deps, path.companyId), { 'Cache-Control': 'private' })",
 };
 
+/** Harmless: one more response header on the list. */
+export const goodListCompanies: SourcePatch = {
+  file: 'functions/list-companies.ts',
+  find: 'return json(200, await listCompanies(deps, query));',
+  replace: "return json(200, await listCompanies(deps, query), { 'Cache-Control': 'private' });",
+};
+
 /** A functional bug PreTraffic catches: an unknown id answers 200. */
 export const getCompanyFindsAnything: SourcePatch = {
   file: 'functions/get-company.ts',

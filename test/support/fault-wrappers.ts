@@ -13,7 +13,9 @@ type Handler = (event: any, context: any) => Promise<unknown>;
 
 export interface Strike {
   /** Strikes every nth user request in each execution environment: 5 is 20 %, with none of a random share's luck. */
-  every: number;
+  every?: number;
+  /** Or strikes each user request with this probability, as a real fault would. */
+  share?: number;
   /** Strikes only once the environment has served user requests for this many seconds (a latent fault). */
   afterSeconds?: number;
 }
@@ -21,7 +23,8 @@ export interface Strike {
 const isUserRequest = (event: { requestContext?: { stage?: unknown } } | undefined) => typeof event?.requestContext?.stage === 'string';
 
 /** Counts this environment's user requests and answers whether the fault strikes this one. */
-function striker({ every, afterSeconds = 0 }: Strike) {
+function striker({ every, share, afterSeconds = 0 }: Strike) {
+  if ((every === undefined) === (share === undefined)) throw new Error('a strike takes either every or share');
   let served = 0;
   let firstAt: number | undefined;
   return (event: unknown): boolean => {
@@ -29,7 +32,7 @@ function striker({ every, afterSeconds = 0 }: Strike) {
     firstAt ??= Date.now();
     if (Date.now() - firstAt < afterSeconds * 1000) return false;
     served++;
-    return served % every === 0;
+    return every === undefined ? Math.random() < share! : served % every === 0;
   };
 }
 

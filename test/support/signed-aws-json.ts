@@ -1,25 +1,12 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { StageCredentials } from '../../local/credentials';
+import { NodeSha256 } from '../../local/services/sigv4';
 import { LOCAL_REGION } from '../../local/template/cloudformation';
 
 /**
  * A client for an AWS JSON 1.1 service with no SDK package in the project (CloudWatch Logs): each request
  * signed with SigV4 as an SDK signs it, by the signer the SDKs use, and sent over real HTTP.
  */
-
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer));
-  }
-  update(data: string | ArrayBufferView): void {
-    this.hash.update(data as string);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 export interface AwsJsonAnswer {
   status: number;
