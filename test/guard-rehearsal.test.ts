@@ -1,4 +1,5 @@
-import { deployVersion, StackUpdate } from '../local/deploy/canary';
+import { deployVersion } from '../local/deploy/canary';
+import { StackUpdate } from '../local/deploy/stack-update';
 import { AwsClock } from '../local/services/cloudwatch/aws-clock';
 import { AWS_TIMING } from '../local/services/cloudwatch/aws-timing';
 import { goodGetCompany, goodListCompanies } from './support/candidate-patches';

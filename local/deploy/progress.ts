@@ -1,5 +1,5 @@
 import type { CanaryProgress } from './canary';
-import type { VersionCounts } from './rehearsal';
+import type { VersionCounts } from './summary';
 
 /**
  * Shows a rehearsal as it runs: on a terminal, one line per function redrawn in place; elsewhere (CI, a
