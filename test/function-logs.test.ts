@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FunctionVersion } from '../local/services/lambda/function-runtime';
-import { lambdaDefaultLogging } from '../local/template/stage';
+import type { FunctionVersion } from '../local/services/lambda/function-runtime';
+import { testBundle } from './support/test-bundle';
 
 /**
  * What an execution environment's code writes reaches the stage's log as whole lines, in the order written,
@@ -30,23 +27,13 @@ exports.handler = async (event) => {
 };
 `;
 
-let dir: string;
+const bundle = testBundle('company-canary-logs-', { 'logs.js': BUNDLE });
 let version: FunctionVersion;
 const lines: Array<{ at: number; line: string }> = [];
 
+// After the bundle's own beforeAll, which writes the folder the version runs from.
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'company-canary-logs-'));
-  writeFileSync(join(dir, 'logs.js'), BUNDLE);
-  version = new FunctionVersion(
-    { logicalId: 'LogsFunction', functionName: 'LogsFunction', handler: 'logs.handler', bundleDir: dir, timeoutSeconds: 5, memoryMb: 128, environment: {}, logging: lambdaDefaultLogging('LogsFunction') },
-    '1',
-    dir,
-    { environment: () => ({}), onLog: (_fn, line) => lines.push({ at: Date.now(), line }), maxConcurrency: 1 },
-  );
-});
-afterAll(async () => {
-  await version.stop();
-  rmSync(dir, { recursive: true, force: true });
+  version = bundle.version({ functionName: 'LogsFunction', handler: 'logs.handler' }, { onLog: (_fn, line) => lines.push({ at: Date.now(), line }) });
 });
 
 it('passes on whole lines in the order written, from load to after the answer', async () => {

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { getPriority } from 'node:os';
 import { ENVIRONMENT_NICENESS, FunctionVersion } from '../local/services/lambda/function-runtime';
-import { lambdaDefaultLogging } from '../local/template/stage';
+import { testBundle } from './support/test-bundle';
 
 /**
  * A version's pool: one invocation at a time per environment, even with the next sent ahead; what was sent
@@ -35,18 +33,10 @@ exports.handler = async (event) => {
 };
 `;
 
-let dir: string;
-const versions: FunctionVersion[] = [];
+const bundle = testBundle('company-canary-pool-', { 'pool.js': BUNDLE });
 
 function singleEnvironmentVersion(timeoutSeconds = 10): FunctionVersion {
-  const version = new FunctionVersion(
-    { logicalId: 'PoolFunction', functionName: 'PoolFunction', handler: 'pool.handler', bundleDir: dir, timeoutSeconds, memoryMb: 128, environment: {}, logging: lambdaDefaultLogging('PoolFunction') },
-    String(versions.length + 1),
-    dir,
-    { environment: () => ({}), maxConcurrency: 1 },
-  );
-  versions.push(version);
-  return version;
+  return bundle.version({ functionName: 'PoolFunction', handler: 'pool.handler', timeoutSeconds }, {}, String(bundle.versions.length + 1));
 }
 
 type Answer = { environmentId: string; overlapping: boolean; niceness: number };
@@ -56,15 +46,6 @@ const answerOf = <T = Answer>(result: Awaited<ReturnType<FunctionVersion['invoke
 };
 const environmentsUsed = async (invocations: Array<ReturnType<FunctionVersion['invoke']>>) =>
   new Set((await Promise.all(invocations)).map((result) => answerOf(result).environmentId)).size;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'company-canary-pool-'));
-  writeFileSync(join(dir, 'pool.js'), BUNDLE);
-});
-afterAll(async () => {
-  await Promise.all(versions.map((version) => version.stop()));
-  rmSync(dir, { recursive: true, force: true });
-});
 
 it('runs one invocation at a time in an environment, with the next sent ahead', async () => {
   const version = singleEnvironmentVersion();

@@ -1,11 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
 import type { Server } from 'node:http';
-import { promisify } from 'node:util';
 import { newStageCredentials } from '../local/credentials';
 import { listenOnLoopback } from '../local/net';
 import { createLogsServer } from '../local/services/logs/api';
 import { LocalCloudWatchLogs } from '../local/services/logs/local-cloudwatch-logs';
-import { LOCAL_REGION } from '../local/template/cloudformation';
+import { awsEnvironment as environmentOf, describeWithTool, run } from './support/aws-cli';
 
 /**
  * The local CloudWatch Logs API read by the real AWS CLI and boto3, whose strict parsers are the check that
@@ -13,21 +11,6 @@ import { LOCAL_REGION } from '../local/template/cloudformation';
  * local server. This machine ships both through python3; where one is missing, its part is skipped under
  * a name that says so and how to get it.
  */
-
-const run = promisify(execFile);
-
-function missingTool(command: string, args: string[]): string | undefined {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return `\`${[command, ...args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg))].join(' ')}\` fails`;
-  }
-}
-const INSTALL = 'pip install awscli boto3';
-const cliMissing = missingTool('aws', ['--version']);
-const boto3Missing = missingTool('python3', ['-c', 'import boto3']);
-for (const missing of [cliMissing, boto3Missing]) if (missing) console.warn(`Skipping part of local-logs-aws-cli.test.ts: ${missing}; install with ${INSTALL}`);
 
 const GROUP = '/aws/company-canary/UpdateCompany';
 const STREAM_A = '2026/12/02/UpdateCompanyFunction[1]0123456789abcdef0123456789abcdef';
@@ -40,21 +23,7 @@ const credentials = newStageCredentials();
 let server: Server;
 let endpoint: string;
 let logs: LocalCloudWatchLogs;
-
-/** The stage's credentials and region, and nothing of this machine's own AWS configuration. */
-function awsEnvironment(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-  };
-}
+const awsEnvironment = () => environmentOf(credentials);
 
 beforeAll(async () => {
   logs = new LocalCloudWatchLogs(
@@ -74,7 +43,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-(cliMissing ? describe.skip : describe)(`the AWS CLI${cliMissing ? ` (SKIPPED: ${cliMissing}; install with ${INSTALL})` : ''}`, () => {
+describeWithTool('the AWS CLI', () => {
   const aws = (...args: string[]) => run('aws', ['logs', ...args, '--endpoint-url', endpoint, '--output', 'json'], { env: awsEnvironment() });
   const commands = {
     groups: ['describe-log-groups', '--log-group-name-prefix', '/aws/company-canary/'],
@@ -180,7 +149,7 @@ except logs.exceptions.InvalidParameterException as error:
 print(json.dumps(out))
 `;
 
-(boto3Missing ? describe.skip : describe)(`boto3${boto3Missing ? ` (SKIPPED: ${boto3Missing}; install with ${INSTALL})` : ''}`, () => {
+describeWithTool('boto3', () => {
   it('pages GetLogEvents, FilterLogEvents and DescribeLogStreams, reads the groups and filters, and raises the modelled errors', async () => {
     const { stdout } = await run('python3', ['-c', BOTO3_SCRIPT, endpoint, GROUP, STREAM_A, FAILED], { env: awsEnvironment() });
     expect(JSON.parse(stdout)).toEqual({

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LogEvent } from '../local/services/lambda/environment-log';
-import { FunctionVersion, type InvokeResult } from '../local/services/lambda/function-runtime';
-import { lambdaDefaultLogging } from '../local/template/stage';
+import type { FunctionVersion, InvokeResult } from '../local/services/lambda/function-runtime';
+import { testBundle } from './support/test-bundle';
 
 /**
  * Every way an invocation fails, as Lambda fails it: what the caller gets, the platform.report Lambda
@@ -40,29 +37,14 @@ exports.handler = (event) => {
 `;
 const MEMORY_MB = 64;
 
-let dir: string;
-const versions: FunctionVersion[] = [];
+const bundle = testBundle('company-canary-failures-', { 'failures.js': BUNDLE });
 const events: LogEvent[] = [];
 
 function failuresVersion(timeoutSeconds: number): FunctionVersion {
-  const functionName = `Failures${versions.length}`;
-  const version = new FunctionVersion(
-    {
-      logicalId: functionName,
-      functionName,
-      handler: 'failures.handler',
-      bundleDir: dir,
-      timeoutSeconds,
-      memoryMb: MEMORY_MB,
-      environment: {},
-      logging: { ...lambdaDefaultLogging(functionName), format: 'JSON' },
-    },
-    '1',
-    dir,
-    { environment: () => ({}), onLogEvent: (event) => events.push(event), maxConcurrency: 1 },
+  return bundle.version(
+    { functionName: `Failures${bundle.versions.length}`, handler: 'failures.handler', timeoutSeconds, memoryMb: MEMORY_MB, logging: { format: 'JSON' } },
+    { onLogEvent: (event) => events.push(event) },
   );
-  versions.push(version);
-  return version;
 }
 
 let requests = 0;
@@ -96,15 +78,6 @@ async function warmVersion(timeoutSeconds = 10) {
   const { result } = await invoke(version, 'ok');
   return { version, environmentId: (JSON.parse((result as { payload: string }).payload) as { environmentId: string }).environmentId };
 }
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'company-canary-failures-'));
-  writeFileSync(join(dir, 'failures.js'), BUNDLE);
-});
-afterAll(async () => {
-  await Promise.all(versions.map((version) => version.stop()));
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe.each([
   ['throw', 'TypeError', 'bad input'],

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LogEvent } from '../local/services/lambda/environment-log';
-import { FunctionVersion } from '../local/services/lambda/function-runtime';
-import { type FunctionLogging, lambdaDefaultLogging } from '../local/template/stage';
+import type { FunctionVersion } from '../local/services/lambda/function-runtime';
+import type { FunctionLogging } from '../local/template/stage';
+import { testBundle } from './support/test-bundle';
 
 /**
  * An init that fails, as the Node.js runtime classifies it and Lambda reports it: the invocation gets the
@@ -19,34 +17,16 @@ const BUNDLES: Record<string, string> = {
   'exits.js': 'process.exit(2);\n',
 };
 
-let dir: string;
-const versions: FunctionVersion[] = [];
+const bundle = testBundle('company-canary-init-', BUNDLES);
 const events: LogEvent[] = [];
 
 function versionOf(handler: string, logging: Partial<FunctionLogging> = { format: 'JSON' }): FunctionVersion {
-  const functionName = `Init${versions.length}`;
-  const version = new FunctionVersion(
-    { logicalId: functionName, functionName, handler, bundleDir: dir, timeoutSeconds: 5, memoryMb: 128, environment: {}, logging: { ...lambdaDefaultLogging(functionName), ...logging } },
-    '1',
-    dir,
-    { environment: () => ({}), onLogEvent: (event) => events.push(event), maxConcurrency: 1 },
-  );
-  versions.push(version);
-  return version;
+  return bundle.version({ functionName: `Init${bundle.versions.length}`, handler, logging }, { onLogEvent: (event) => events.push(event) });
 }
 
 const inStream = (stream: string) => events.filter((event) => event.logStream === stream);
 const streamOf = (requestId: string) => events.find((event) => event.message.includes(requestId))!.logStream;
 const parsed = (event: LogEvent) => JSON.parse(event.message) as { type?: string; level?: string; requestId?: string; record?: Record<string, unknown>; message?: unknown };
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'company-canary-init-'));
-  for (const [file, source] of Object.entries(BUNDLES)) writeFileSync(join(dir, file), source);
-});
-afterAll(async () => {
-  await Promise.all(versions.map((version) => version.stop()));
-  rmSync(dir, { recursive: true, force: true });
-});
 
 it.each([
   ['a module that throws while loading', 'throws.handler', 'Error', /^no configuration$/],

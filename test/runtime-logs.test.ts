@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LogEvent } from '../local/services/lambda/environment-log';
-import { FunctionVersion } from '../local/services/lambda/function-runtime';
-import { type FunctionLogging, lambdaDefaultLogging } from '../local/template/stage';
+import type { FunctionVersion } from '../local/services/lambda/function-runtime';
+import type { FunctionLogging } from '../local/template/stage';
+import { testBundle } from './support/test-bundle';
 
 /**
  * The log records CloudWatch Logs holds for a function, as Lambda writes them: one log stream per
@@ -30,21 +28,15 @@ exports.handler = async (event, context) => {
 };
 `;
 
-let dir: string;
-const versions: FunctionVersion[] = [];
+const bundle = testBundle('company-canary-runtime-logs-', { 'logs.js': BUNDLE });
 const events: LogEvent[] = [];
 const lines: string[] = [];
 
 function versionWith(logging: Partial<FunctionLogging>): FunctionVersion {
-  const functionName = `Logs${versions.length}`;
-  const version = new FunctionVersion(
-    { logicalId: functionName, functionName, handler: 'logs.handler', bundleDir: dir, timeoutSeconds: 5, memoryMb: 128, environment: {}, logging: { ...lambdaDefaultLogging(functionName), ...logging } },
-    '1',
-    dir,
-    { environment: () => ({}), onLog: (_fn, line) => lines.push(line), onLogEvent: (event) => events.push(event), maxConcurrency: 1 },
+  return bundle.version(
+    { functionName: `Logs${bundle.versions.length}`, handler: 'logs.handler', logging },
+    { onLog: (_fn, line) => lines.push(line), onLogEvent: (event) => events.push(event) },
   );
-  versions.push(version);
-  return version;
 }
 
 let requests = 0;
@@ -56,15 +48,6 @@ async function invoke(version: FunctionVersion, kind?: string) {
 const ofFunction = (version: FunctionVersion) => events.filter((event) => event.functionName === version.spec.functionName);
 const messages = (version: FunctionVersion, source?: LogEvent['source']) => ofFunction(version).filter((event) => !source || event.source === source).map((event) => event.message);
 const types = (version: FunctionVersion) => messages(version, 'platform').map((message) => (JSON.parse(message) as { type: string }).type);
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'company-canary-runtime-logs-'));
-  writeFileSync(join(dir, 'logs.js'), BUNDLE);
-});
-afterAll(async () => {
-  await Promise.all(versions.map((version) => version.stop()));
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('log streams', () => {
   const today = () => new Date().toISOString().slice(0, 10).replaceAll('-', '/');
