@@ -144,7 +144,7 @@ const SEEN = { 'before-full-shift': 'before 100 %', 'after-full-shift': 'after 1
 function firstSighting(run: Run): string {
   const by = run.summary.sightings?.[0]?.by;
   if (!by) return '—';
-  const alarm = /^alarm \w+?(Errors|Http5xx|Latency|FailedInvocations|Timeouts)Alarm$/.exec(by)?.[1];
+  const alarm = /^alarm \w+?(Errors|Http5xx|Latency|InvocationErrors|Timeouts)Alarm$/.exec(by)?.[1];
   if (alarm) return `${alarm} alarm`;
   if (by.includes('canary judge')) return 'the judge';
   return /^(PreTraffic|PostTraffic) hook \((journey|final bake)?/.exec(by)?.slice(1).filter(Boolean).join(' ') ?? by;
@@ -203,7 +203,7 @@ Served / failed count user requests (through the API) the new version answered u
 deployed bad version goes on serving all traffic after it. "after the end": trouble seen only after the
 PostTraffic hook had ended the deployment, when CodeDeploy no longer acts on alarms. previous: 10 s rate alarms
 on the handlers' own metrics with an immediate stop, and the canary judge; this: the same, with Lambda's own
-records of every invocation (failed-invocation and timeout alarms, the judge counting them), a journey that
+records of every invocation (invocation-error and timeout alarms, the judge counting them), a journey that
 fails on a 5xx, and a final bake at 100 % (FinalBakeSeconds, 120 s).`);
 }
 

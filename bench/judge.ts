@@ -1,5 +1,5 @@
 /**
- * `npm run bench:judge [-- --deployments 10000 --alarm-threshold <%> --failed-invocation-threshold <%> --timeout-threshold <%>]`:
+ * `npm run bench:judge [-- --deployments 10000 --alarm-threshold <%> --invocation-error-threshold <%> --timeout-threshold <%>]`:
  * the canary judge's own code (guard/judge/: the windows it reads, its statistics and verdict, unchanged) and
  * the rules of the stack's 10-second alarms (their thresholds from template.yaml unless given), on simulated
  * canaries: how often a good version is rolled back (the false-rollback rate) for a range of noise both
@@ -7,7 +7,7 @@
  *
  * The model, per AWS second: the old version serves 18 requests and the canary 2 (Poisson). A request either
  * fails outside the handler (no handler metric; Lambda's record of it says it failed, at once, or 2 s in for
- * memory filling up, or at the 6 s Timeout for a hang), or the handler answers it, with a 5xx at the version's
+ * memory filling up, or at the functions' Timeout (template.yaml) for a hang), or the handler answers it, with a 5xx at the version's
  * rate; latencies are lognormal (median 25 ms, σ 0.5) plus the version's extra. The handlers' metrics arrive
  * 5 s after their period (EMF), Lambda's records 7 s after (log subscription, then PutMetricData), as the
  * rehearsal's clock has them. The judge reads 5-second windows every 10 s of the 60-second bake (2 s before
@@ -30,7 +30,7 @@ const ALARM_PERIOD_SECONDS = 10;
 const MEDIAN_LATENCY_MS = 25;
 const LATENCY_SIGMA = 0.5;
 /** The Company functions' Timeout (template.yaml's Globals): when Lambda reports a hung invocation. */
-const TIMEOUT_SECONDS = 6;
+const TIMEOUT_SECONDS = Number((readTemplate('template.yaml').Globals as { Function: { Timeout: number } }).Function.Timeout);
 /** How long memory takes to fill to 512 MB before Lambda kills the runtime (about 2 s measured locally). */
 const OUT_OF_MEMORY_SECONDS = 2;
 const PLATFORM_DELAY_SECONDS = LOG_SUBSCRIPTION_DELAY_SECONDS + PUT_METRIC_DATA_DELAY_SECONDS;
@@ -56,9 +56,12 @@ interface Scenario {
 
 const SHARED_NOISE = [0, 0.001, 0.01, 0.02, 0.05];
 const SHARED_TIMEOUTS = [0.001, 0.005, 0.01];
+/** Errors outside the handler that a good version would share: a fault of Lambda's own, say. */
+const SHARED_INVOCATION_ERRORS = [0.0001, 0.001];
 const SCENARIOS: Scenario[] = [
   ...SHARED_NOISE.map((rate) => ({ label: `good, ${rate * 100} % of requests fail on both`, older: { answered5xx: rate }, newer: { answered5xx: rate } })),
   ...SHARED_TIMEOUTS.map((rate) => ({ label: `good, ${rate * 100} % of requests time out on both`, older: { timesOut: rate }, newer: { timesOut: rate } })),
+  ...SHARED_INVOCATION_ERRORS.map((rate) => ({ label: `good, ${rate * 100} % fail outside the handler on both`, older: { failsOutside: rate }, newer: { failsOutside: rate } })),
   { label: 'good, 10 ms slower (inside the margin)', older: {}, newer: { extraMs: 10 } },
   { label: 'fails 20 % of requests', older: {}, newer: { answered5xx: 0.2 } },
   { label: 'fails 20 %, 1 % shared noise', older: { answered5xx: 0.01 }, newer: { answered5xx: 0.21 } },
@@ -168,7 +171,7 @@ function seriesAt(windows: ReturnType<typeof windowsOf>, at: number): VersionSer
 interface Thresholds {
   minimumRequests: number;
   http5xxPercent: number;
-  failedInvocationPercent: number;
+  invocationErrorPercent: number;
   timeoutPercent: number;
 }
 
@@ -186,12 +189,13 @@ function simulate(scenario: Scenario, t: Thresholds) {
     const windows = judgedWindows(seriesAt(newWindows, at), seriesAt(oldWindows, at));
     if (judgeCanary(windows.newer, windows.older).outcome === 'fail') judgeAt = at;
   }
-  const alarms: Record<'http5xx' | 'failedInvocations' | 'timeouts', number | undefined> = { http5xx: undefined, failedInvocations: undefined, timeouts: undefined };
+  const alarms: Record<'http5xx' | 'invocationErrors' | 'timeouts', number | undefined> = { http5xx: undefined, invocationErrors: undefined, timeouts: undefined };
   for (let start = 0; start < BAKE_SECONDS; start += ALARM_PERIOD_SECONDS) {
     const p = period(newer, start, start + ALARM_PERIOD_SECONDS);
     const end = start + ALARM_PERIOD_SECONDS;
     if (p.answered >= t.minimumRequests && (100 * p.answered5xx) / p.answered > t.http5xxPercent) alarms.http5xx ??= seenAt(end, EMF_METRIC_DELAY_SECONDS);
-    if (p.invocations >= t.minimumRequests && (100 * p.failedInvocations) / p.invocations > t.failedInvocationPercent) alarms.failedInvocations ??= seenAt(end, PLATFORM_DELAY_SECONDS);
+    const errors = p.failedInvocations - p.timeouts;
+    if (p.invocations >= t.minimumRequests && (100 * errors) / p.invocations > t.invocationErrorPercent) alarms.invocationErrors ??= seenAt(end, PLATFORM_DELAY_SECONDS);
     if (p.invocations >= t.minimumRequests && (100 * p.timeouts) / p.invocations > t.timeoutPercent) alarms.timeouts ??= seenAt(end, PLATFORM_DELAY_SECONDS);
   }
   return { judgeAt, alarms };
@@ -203,7 +207,7 @@ function main() {
     options: {
       deployments: { type: 'string', default: '10000' },
       'alarm-threshold': { type: 'string', default: String(parameters.Http5xxShareThresholdPercent!.Default) },
-      'failed-invocation-threshold': { type: 'string', default: String(parameters.FailedInvocationShareThresholdPercent!.Default) },
+      'invocation-error-threshold': { type: 'string', default: String(parameters.InvocationErrorShareThresholdPercent!.Default) },
       'timeout-threshold': { type: 'string', default: String(parameters.TimeoutShareThresholdPercent!.Default) },
     },
   });
@@ -212,21 +216,21 @@ function main() {
   const thresholds: Thresholds = {
     minimumRequests: Number(parameters.MinimumRequestsToJudge!.Default),
     http5xxPercent: Number(values['alarm-threshold']),
-    failedInvocationPercent: Number(values['failed-invocation-threshold']),
+    invocationErrorPercent: Number(values['invocation-error-threshold']),
     timeoutPercent: Number(values['timeout-threshold']),
   };
   for (const [name, percent] of Object.entries(thresholds)) {
     if (name !== 'minimumRequests' && !(percent >= 0 && percent <= 100)) throw new Error(`--${name} takes a percentage, 0 to 100`);
   }
   const pct = (n: number) => `${((100 * n) / deployments).toFixed(2)} %`;
-  const header = ['canary', 'judge stops', '5xx alarm', 'failed-invocation alarm', 'timeout alarm', 'any stops', `stopped by ${GOAL_SECONDS} s`, 'median time to stop', 'slowest stop'];
+  const header = ['canary', 'judge stops', '5xx alarm', 'invocation-error alarm', 'timeout alarm', 'any stops', `stopped by ${GOAL_SECONDS} s`, 'median time to stop', 'slowest stop'];
   const rows = SCENARIOS.map((scenario) => {
-    const stops = { judge: 0, http5xx: 0, failedInvocations: 0, timeouts: 0 };
+    const stops = { judge: 0, http5xx: 0, invocationErrors: 0, timeouts: 0 };
     const times: number[] = [];
     for (let i = 0; i < deployments; i++) {
       const { judgeAt, alarms } = simulate(scenario, thresholds);
       if (judgeAt !== undefined) stops.judge++;
-      for (const alarm of ['http5xx', 'failedInvocations', 'timeouts'] as const) if (alarms[alarm] !== undefined) stops[alarm]++;
+      for (const alarm of ['http5xx', 'invocationErrors', 'timeouts'] as const) if (alarms[alarm] !== undefined) stops[alarm]++;
       const first = Math.min(judgeAt ?? Infinity, ...Object.values(alarms).map((at) => at ?? Infinity));
       if (first !== Infinity) times.push(first);
     }
@@ -235,7 +239,7 @@ function main() {
       scenario.label,
       pct(stops.judge),
       pct(stops.http5xx),
-      pct(stops.failedInvocations),
+      pct(stops.invocationErrors),
       pct(stops.timeouts),
       pct(times.length),
       pct(times.filter((t) => t <= GOAL_SECONDS).length),
@@ -247,7 +251,7 @@ function main() {
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(
     `=== ${deployments} simulated 60 s canaries each: ${OLD_RPS} + ${CANARY_RPS} requests/s, judge ${JSON.stringify(JUDGE_SETTINGS)}; alarms over 10 s with ≥ ${thresholds.minimumRequests} requests: ` +
-      `5xx share > ${thresholds.http5xxPercent} %, failed invocations > ${thresholds.failedInvocationPercent} %, timeouts > ${thresholds.timeoutPercent} %; ` +
+      `5xx share > ${thresholds.http5xxPercent} %, invocation errors (timeouts aside) > ${thresholds.invocationErrorPercent} %, timeouts > ${thresholds.timeoutPercent} %; ` +
       `handler metrics ${EMF_METRIC_DELAY_SECONDS} s late, Lambda's records ${PLATFORM_DELAY_SECONDS} s ===`,
   );
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));

@@ -45,7 +45,7 @@ it('holds the deployment for the bake after a passing journey, watching every al
 }, 60_000);
 
 it('fails, naming the alarm, as soon as one of the group goes into ALARM during the bake', async () => {
-  const alarm = alarmsOfGetCompany().find((name) => name.includes('FailedInvocations'))!;
+  const alarm = alarmsOfGetCompany().find((name) => name.includes('InvocationErrors'))!;
   const hook = runHook(stage, 'PostTrafficHook', getCompany(), '1');
   const started = await bakeStarted();
   stage.alarms.setState(alarm, 'ALARM', 'a test sets it');

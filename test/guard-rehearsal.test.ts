@@ -49,7 +49,7 @@ it.each(FAILURE_KINDS)('%s on a fifth of user requests is rolled back on its can
   expect(fn.timeline.filter((e) => e.kind === 'failure-kind')).toEqual([expect.objectContaining({ errorType })]);
   // The handler's own 5xx alarm never saw it: Lambda's records (an alarm on them, or the judge counting them) did.
   expect(fn.alarms.filter((a) => a.alarm.endsWith('Http5xxAlarm') && a.state === 'ALARM')).toEqual([]);
-  expect(fn.summary!.sightings[0]!.by).toMatch(/^alarm GetCompany(FailedInvocations|Timeouts)Alarm$|canary judge found it worse \(failures/);
+  expect(fn.summary!.sightings[0]!.by).toMatch(/^alarm GetCompany(InvocationErrors|Timeouts)Alarm$|canary judge found it worse \(failures/);
   expect(run.table).toBe('[]');
 }, 240_000);
 

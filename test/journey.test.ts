@@ -419,7 +419,7 @@ describe('the apigateway:invoke task handler', () => {
 });
 
 describe('the journey when a create finds its Idempotency-Key still held', () => {
-  it('waits for the key to be free (the create function times out in 6 s) and succeeds, at the definition’s own intervals', async () => {
+  it('waits for the key to be free (the create function times out in 3 s) and succeeds, at the definition’s own intervals', async () => {
     const before = await stage.snapshot();
     proxy.reset({ CreateCompany: inPass(FAULTY_PASS, once(answerStatus(409))) });
     const started = Date.now();

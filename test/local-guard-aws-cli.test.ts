@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => stage.stop());
 
-const ALARM_KINDS = ['Errors', 'FailedInvocations', 'Http5xx', 'Latency', 'Timeouts'];
+const ALARM_KINDS = ['Errors', 'Http5xx', 'InvocationErrors', 'Latency', 'Timeouts'];
 
 describeWithTool('the AWS CLI', () => {
   const aws = (service: string, endpoint: string, ...args: string[]) =>
@@ -59,9 +59,9 @@ describeWithTool('boto3', () => {
       'import boto3, sys',
       "client = boto3.client('cloudwatch', endpoint_url=sys.argv[1])",
       "alarm = client.describe_alarms(AlarmNames=[sys.argv[2]])['MetricAlarms'][0]",
-      "print(alarm['AlarmName'], alarm['StateValue'], alarm['Threshold'] == 10, alarm['StateUpdatedTimestamp'].year)",
+      "print(alarm['AlarmName'], alarm['StateValue'], alarm['Threshold'] == 0, alarm['StateUpdatedTimestamp'].year)",
     ].join('\n');
-    const { stdout } = await run('python3', ['-c', script, stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!, 'local-GetCompanyFailedInvocationsAlarm'], { env: awsEnvironment(stage.credentials) });
-    expect(stdout.trim()).toBe(`local-GetCompanyFailedInvocationsAlarm INSUFFICIENT_DATA True ${new Date().getUTCFullYear()}`);
+    const { stdout } = await run('python3', ['-c', script, stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!, 'local-GetCompanyInvocationErrorsAlarm'], { env: awsEnvironment(stage.credentials) });
+    expect(stdout.trim()).toBe(`local-GetCompanyInvocationErrorsAlarm INSUFFICIENT_DATA True ${new Date().getUTCFullYear()}`);
   }, 30_000);
 });

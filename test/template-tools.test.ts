@@ -28,7 +28,7 @@ itWithTools(named('the real SAM transform accepts template.yaml and gives each C
   for (const [id, group] of groups) {
     const op = id.replace(/FunctionDeploymentGroup$/, '');
     expect(group.Properties.AlarmConfiguration.Alarms.map((a: Template) => a.Name.Ref)).toEqual(
-      ['Errors', 'Http5xx', 'Latency', 'FailedInvocations', 'Timeouts'].map((kind) => `${op}${kind}Alarm`),
+      ['Errors', 'Http5xx', 'Latency', 'InvocationErrors', 'Timeouts'].map((kind) => `${op}${kind}Alarm`),
     );
   }
   // The Globals' JSON log format reaches every function, merged with its own log group.

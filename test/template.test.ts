@@ -163,7 +163,7 @@ it("each Company function is watched by Lambda's Errors alarm and by 10-second a
       [
         [VERSION_METRICS.requests, VERSION_METRICS.serverErrors],
         [VERSION_METRICS.requests, VERSION_METRICS.latency],
-        [OUTCOME_METRICS.invocations, OUTCOME_METRICS.failures],
+        [OUTCOME_METRICS.invocations, OUTCOME_METRICS.failures, OUTCOME_METRICS.timeouts],
         [OUTCOME_METRICS.invocations, OUTCOME_METRICS.timeouts],
       ].map((names) => names.sort()),
     );

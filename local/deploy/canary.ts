@@ -113,16 +113,25 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   const local = { region: LOCAL_REGION, credentials: ctx.stage.credentials };
   const lambdaApi = new LambdaClient({ ...local, endpoint: ctx.stage.endpoints.AWS_ENDPOINT_URL_LAMBDA });
   const codedeployApi = new CodeDeployClient({ ...local, endpoint: ctx.stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY });
+  // A deployment stopped while a hook runs does not stop the hook: Lambda runs it to its end (its journey
+  // removing what it made), and CodeDeploy no longer listens to it. The rehearsal waits for it likewise.
+  const hookInvocations: Array<Promise<unknown>> = [];
+  let decided = false;
   async function runHook(hook: 'PreTraffic' | 'PostTraffic', functionName: string | undefined, executionId: string) {
     if (!functionName) return;
     const seen = ctx.logs.length;
     const payload = { DeploymentId: ids.deploymentId, LifecycleEventHookExecutionId: executionId };
-    await lambdaApi.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(payload)) }));
+    const invocation = lambdaApi.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(payload)) }));
+    hookInvocations.push(invocation.catch(() => undefined));
+    await invocation;
+    if (decided) return;
     const { targetIds = [] } = await codedeployApi.send(new ListDeploymentTargetsCommand({ deploymentId: ids.deploymentId }));
     const { deploymentTarget } = await codedeployApi.send(new GetDeploymentTargetCommand({ deploymentId: ids.deploymentId, targetId: targetIds[0] }));
     const eventName = hook === 'PreTraffic' ? 'BeforeAllowTraffic' : 'AfterAllowTraffic';
     const status = deploymentTarget?.lambdaTarget?.lifecycleEvents?.find((e) => e.lifecycleEventName === eventName)?.status ?? 'Unknown';
-    hooks.push({ hook, status, at: Date.now(), evidence: await hookEvidence(ctx.logs, seen, ids.deploymentId) });
+    const evidence = await hookEvidence(ctx.logs, seen, ids.deploymentId);
+    if (decided) return;
+    hooks.push({ hook, status, at: Date.now(), evidence });
     if (status !== 'Succeeded') throw new RolledBack(`${hook} hook reported ${status}`);
   }
 
@@ -218,6 +227,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     if (!(error instanceof RolledBack)) {
       clearInterval(ticker);
       codedeploy.finish(ids.deploymentId, 'Failed');
+      lambdaApi.destroy();
       throw error;
     }
     outcome = 'RolledBack';
@@ -225,9 +235,9 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     timeline.push({ at: Date.now(), kind: 'rollback', reason });
     route(0);
   } finally {
+    decided = true;
     codedeployWatching = false;
     unlisten();
-    lambdaApi.destroy();
     codedeployApi.destroy();
   }
   if (outcome === 'RolledBack') ctx.stack.fail(fn.logicalId);
@@ -254,6 +264,8 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     enter('Afterwatch');
     await new Promise((resolve) => setTimeout(resolve, settled - Date.now()));
   }
+  await Promise.all(hookInvocations);
+  lambdaApi.destroy();
   clearInterval(ticker);
   unlistenAfter();
   enter('Done');
