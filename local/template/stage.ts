@@ -23,6 +23,9 @@ export interface FunctionSpec {
   memoryMb: number;
   environment: Record<string, string>;
   alias?: string;
+  /** As Lambda reports them (GetFunctionConfiguration); the local runtime is this machine's Node.js whatever they say. */
+  runtime?: string;
+  architectures?: string[];
   logging: FunctionLogging;
   build?: { entryPoints: string[]; minify: boolean; target: string; sourcemap: boolean; format: 'cjs' | 'esm'; external: string[]; mainFields: string[] };
 }
@@ -288,6 +291,8 @@ export function loadStage(options: StageOptions = {}): StageModel {
       memoryMb: Number(props.MemorySize ?? 128),
       environment,
       alias: props.AutoPublishAlias,
+      runtime: props.Runtime,
+      architectures: props.Architectures ?? ['x86_64'],
       logging: loggingOf(ctx, names.get(logicalId)!, props),
       build: buildProps && {
         entryPoints: buildProps.EntryPoints,

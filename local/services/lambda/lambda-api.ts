@@ -4,14 +4,44 @@ import type { StageCredentials } from '../../credentials';
 import { localServer } from '../../net';
 import { BodyTooLarge, readBody } from '../aws-json-protocol';
 import { verifySignature } from '../sigv4';
-import { FunctionNotFound, type LocalLambda } from './local-lambda';
+import { aliasConfiguration, functionConfiguration } from './function-configuration';
+import { FunctionNotFound, type LocalLambda, QualifierConflict } from './local-lambda';
 
 /**
- * Lambda's Invoke operation over real HTTP, in Lambda's REST-JSON protocol, so SDK clients configured with
- * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged. Only Invoke (RequestResponse) is served, and only
- * to requests signed with the stage's credentials: it runs code.
+ * Lambda's API over real HTTP, in its REST-JSON protocol, so SDK clients and the AWS CLI configured with
+ * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged: Invoke (RequestResponse only), and what an operator
+ * reads of functions, versions and aliases (GetFunction, GetFunctionConfiguration, ListVersionsByFunction,
+ * GetAlias, ListAliases). Only to requests signed with the stage's credentials: it runs code, and a function's
+ * configuration holds its environment.
  */
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+const READS: Array<[RegExp, (lambda: LocalLambda, params: string[], query: URLSearchParams) => unknown]> = [
+  [/^\/2015-03-31\/functions\/([^/]+)\/configuration$/, (lambda, [name], query) => functionConfiguration(lambda.describe(name!, qualifierOf(query)))],
+  [/^\/2015-03-31\/functions\/([^/]+)$/, (lambda, [name], query) => ({ Configuration: functionConfiguration(lambda.describe(name!, qualifierOf(query))), Code: { RepositoryType: 'S3' } })],
+  [/^\/2015-03-31\/functions\/([^/]+)\/versions$/, (lambda, [name], query) => page('Versions', lambda.versionsOf(lambda.describe(name!).spec.functionName).map(functionConfiguration), query)],
+  [/^\/2015-03-31\/functions\/([^/]+)\/aliases\/([^/]+)$/, (lambda, [name, alias]) => aliasConfiguration(lambda.aliasNamed(name!, alias!))],
+  [
+    /^\/2015-03-31\/functions\/([^/]+)\/aliases$/,
+    (lambda, [name], query) => {
+      const version = query.get('FunctionVersion');
+      const aliases = lambda.aliasesOf(name!).filter((a) => !version || a.routing.functionVersion === version || version in a.routing.additionalVersionWeights);
+      return page('Aliases', aliases.map(aliasConfiguration), query);
+    },
+  ],
+];
+
+const qualifierOf = (query: URLSearchParams) => query.get('Qualifier') ?? undefined;
+
+/** One page of a list (Marker, MaxItems, NextMarker), the marker being the next item's index. */
+function page<T>(key: string, items: T[], query: URLSearchParams): Record<string, unknown> {
+  const start = Number(query.get('Marker') ?? 0);
+  const size = Math.min(Number(query.get('MaxItems') ?? 50), 10_000);
+  if (!(Number.isInteger(start) && start >= 0 && Number.isInteger(size) && size > 0)) throw new InvalidParameter('Marker or MaxItems is not valid');
+  const next = start + size < items.length ? String(start + size) : undefined;
+  return { [key]: items.slice(start, start + size), ...(next ? { NextMarker: next } : {}) };
+}
+
+class InvalidParameter extends Error {}
 /** Lambda's payload limit for a synchronous invocation. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
@@ -27,6 +57,17 @@ export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCre
     const refused = await verifySignature(req, body, credentials);
     if (refused) return error(refused.status, refused.type, refused.message);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET') {
+      const read = READS.map(([path, answer]) => [path.exec(url.pathname), answer] as const).find(([found]) => found);
+      if (!read) return error(404, 'UnknownOperationException', `Unknown operation ${req.method} ${url.pathname}`);
+      try {
+        const answer = read[1](lambda, read[0]!.slice(1).map(decodeURIComponent), url.searchParams);
+        res.writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': randomUUID() });
+        return res.end(JSON.stringify(answer));
+      } catch (failure) {
+        return refusal(failure);
+      }
+    }
     const match = INVOKE_PATH.exec(url.pathname);
     if (req.method !== 'POST' || !match) return error(404, 'UnknownOperationException', `Unknown operation ${req.method} ${url.pathname}`);
     if ((req.headers['x-amz-invocation-type'] ?? 'RequestResponse') !== 'RequestResponse') {
@@ -50,8 +91,13 @@ export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCre
       res.writeHead(200, headers);
       res.end(result.ok ? result.payload : JSON.stringify(result.error));
     } catch (failure) {
+      return refusal(failure);
+    }
+
+    function refusal(failure: unknown) {
       if (failure instanceof FunctionNotFound) return error(404, 'ResourceNotFoundException', failure.message);
       if (failure instanceof URIError) return error(400, 'InvalidParameterValueException', 'The function name is not validly percent-encoded');
+      if (failure instanceof QualifierConflict || failure instanceof InvalidParameter) return error(400, 'InvalidParameterValueException', failure.message);
       return error(500, 'ServiceException', (failure as Error).message);
     }
   });

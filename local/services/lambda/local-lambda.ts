@@ -14,7 +14,25 @@ export interface AliasRouting {
 interface LocalFunction {
   spec: FunctionSpec;
   versions: Map<string, FunctionVersion>;
+  /** When each version was published (Lambda's LastModified). */
+  published: Map<string, Date>;
   aliases: Map<string, AliasRouting>;
+  /** Each alias's RevisionId: Lambda gives a new one at every update, so that a writer can tell it read the latest. */
+  revisions: Map<string, string>;
+}
+
+/** A function, version or alias as an operator reads it (GetFunctionConfiguration, ListVersionsByFunction, GetAlias). */
+export interface PublishedVersion {
+  spec: FunctionSpec;
+  version: string;
+  bundleDir: string;
+  publishedAt: Date;
+}
+export interface NamedAlias {
+  functionName: string;
+  name: string;
+  routing: AliasRouting;
+  revisionId: string;
 }
 
 export type Invocation = { version: FunctionVersion; requestId: string; result: InvokeResult };
@@ -24,6 +42,30 @@ export class FunctionNotFound extends Error {
     super(`Function not found: ${resource}`);
     this.name = 'ResourceNotFoundException';
   }
+}
+
+export class AliasNotFound extends FunctionNotFound {
+  constructor(resource: string) {
+    super(resource);
+    this.message = `Alias not found: ${resource}`;
+  }
+}
+
+/** A qualifier given twice, differently: in the function's name (or ARN) and as the Qualifier parameter. */
+export class QualifierConflict extends Error {}
+
+/**
+ * The function and qualifier a FunctionName names, in each form Lambda takes: a name, `name:qualifier`, a
+ * partial ARN (`account:function:name[:qualifier]`) or a full ARN.
+ */
+export function parseFunctionName(nameOrArn: string, qualifier?: string): { name: string; wanted: string } {
+  const match = /^(?:arn:aws:lambda:[^:]+:)?(?:[0-9]{12}:function:)?([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
+  const name = match ? match[1]! : nameOrArn;
+  const named = match?.[2];
+  if (named !== undefined && qualifier !== undefined && named !== qualifier) {
+    throw new QualifierConflict(`The derived qualifier from the function name does not match the specified qualifier.`);
+  }
+  return { name, wanted: qualifier ?? named ?? '$LATEST' };
 }
 
 /**
@@ -39,11 +81,12 @@ export class LocalLambda {
 
   constructor(specs: FunctionSpec[], private readonly options: RuntimeOptions) {
     for (const spec of specs) {
-      const fn: LocalFunction = { spec, versions: new Map(), aliases: new Map() };
+      const fn: LocalFunction = { spec, versions: new Map(), published: new Map(), aliases: new Map(), revisions: new Map() };
       fn.versions.set('$LATEST', new FunctionVersion(spec, '$LATEST', spec.bundleDir, options));
+      fn.published.set('$LATEST', new Date());
       this.functions.set(spec.functionName, fn);
       const first = this.publishVersion(spec.functionName, spec.bundleDir);
-      if (spec.alias) fn.aliases.set(spec.alias, { functionVersion: first, additionalVersionWeights: {} });
+      if (spec.alias) this.updateAlias(spec.functionName, spec.alias, { functionVersion: first, additionalVersionWeights: {} });
     }
   }
 
@@ -58,7 +101,37 @@ export class LocalLambda {
     const copy = join(this.publishedDir, functionName, version);
     cpSync(bundleDir, copy, { recursive: true });
     fn.versions.set(version, new FunctionVersion(fn.spec, version, copy, this.options));
+    fn.published.set(version, new Date());
     return version;
+  }
+
+  /** A function's `$LATEST` and published versions, oldest first, as ListVersionsByFunction lists them. */
+  versionsOf(functionName: string): PublishedVersion[] {
+    const fn = this.function(functionName);
+    return [...fn.versions.values()].map((v) => ({ spec: fn.spec, version: v.version, bundleDir: v.bundleDir, publishedAt: fn.published.get(v.version)! }));
+  }
+
+  /** What a name, ARN or `name:qualifier` names (`$LATEST` unless qualified): an alias reads as its version. */
+  describe(nameOrArn: string, qualifier?: string): PublishedVersion {
+    const { name, wanted } = parseFunctionName(nameOrArn, qualifier);
+    const fn = this.function(name);
+    const version = fn.aliases.get(wanted)?.functionVersion ?? wanted;
+    const found = this.versionsOf(name).find((v) => v.version === version);
+    if (!found) throw new FunctionNotFound(`${name}:${wanted}`);
+    return found;
+  }
+
+  /** A function's aliases, by name, as ListAliases lists them. */
+  aliasesOf(nameOrArn: string): NamedAlias[] {
+    const { name } = parseFunctionName(nameOrArn);
+    const fn = this.function(name);
+    return [...fn.aliases.keys()].sort().map((alias) => ({ functionName: name, name: alias, routing: fn.aliases.get(alias)!, revisionId: fn.revisions.get(alias)! }));
+  }
+
+  aliasNamed(nameOrArn: string, alias: string): NamedAlias {
+    const found = this.aliasesOf(nameOrArn).find((a) => a.name === alias);
+    if (!found) throw new AliasNotFound(`${parseFunctionName(nameOrArn).name}:${alias}`);
+    return found;
   }
 
   /** Where a published version's code lives. */
@@ -80,13 +153,12 @@ export class LocalLambda {
       if (!fn.versions.has(version)) throw new FunctionNotFound(`${functionName}:${version}`);
     }
     fn.aliases.set(alias, routing);
+    fn.revisions.set(alias, randomUUID());
   }
 
   /** The version an invocation of a name or ARN runs: a version as named, or an alias's by its weights. */
   resolve(nameOrArn: string, qualifier?: string): { version: FunctionVersion; qualifier: string; viaAlias: boolean } {
-    const match = /^arn:aws:lambda:[^:]+:[^:]+:function:([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
-    const name = match ? match[1]! : nameOrArn;
-    const wanted = qualifier ?? match?.[2] ?? '$LATEST';
+    const { name, wanted } = parseFunctionName(nameOrArn, qualifier);
     const fn = this.function(name);
     const routing = fn.aliases.get(wanted);
     const found = fn.versions.get(routing ? routeByWeight(routing) : wanted);
