@@ -125,9 +125,9 @@ it('passes a new version no worse than the old under the noise both share, goes 
 
 it('logs a deployment it cannot read and fails the invocation, judging nothing', async () => {
   const from = logs.length;
-  const { result } = await judge('d-NOSUCHDEPLOY');
+  const { result } = await judge('d-NOSUCHDPL');
   // Without its target it fails the invocation: Lambda's retry of an asynchronous invocation is the second chance.
   expect(result.ok).toBe(false);
   await until(() => entries(from).length > 0);
-  expect(entries(from)).toEqual([expect.objectContaining({ message: 'could not read the deployment: not judging', error: 'DeploymentDoesNotExistException', deploymentId: 'd-NOSUCHDEPLOY' })]);
+  expect(entries(from)).toEqual([expect.objectContaining({ message: 'could not read the deployment: not judging', error: 'DeploymentDoesNotExistException', deploymentId: 'd-NOSUCHDPL' })]);
 }, 30_000);

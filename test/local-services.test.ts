@@ -129,9 +129,9 @@ describe('CodeDeploy', () => {
   });
 
   it('answers unknown deployments and operations in its own error shape', async () => {
-    await expect(codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: 'd-NOPE', targetId: 'x' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
-    await expect(codedeploy.send(new GetDeploymentCommand({ deploymentId: 'd-NOPE' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
-    await expect(codedeploy.send(new StopDeploymentCommand({ deploymentId: 'd-NOPE' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
+    await expect(codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: 'd-NOPE00000', targetId: 'x' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
+    await expect(codedeploy.send(new GetDeploymentCommand({ deploymentId: 'd-NOPE00000' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
+    await expect(codedeploy.send(new StopDeploymentCommand({ deploymentId: 'd-NOPE00000' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
   });
 });
 

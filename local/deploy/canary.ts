@@ -78,6 +78,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     lambda.updateAlias(fn.functionName, alias, weight >= 1
       ? { functionVersion: targetVersion, additionalVersionWeights: {} }
       : { functionVersion: currentVersion, additionalVersionWeights: weight > 0 ? { [targetVersion]: weight } : {} });
+    codedeploy.shift(ids.deploymentId, weight);
     timeline.push({ at: Date.now(), kind: 'weight', targetWeight: weight });
     progress();
   };
@@ -255,7 +256,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   const unlistenAfter = ctx.stack.onFailure(rollBackWithStack);
   if (ctx.stack.failure) rollBackWithStack(ctx.stack.failure);
   const stopped = stoppedOnRequest || cancelledByStack;
-  if (!stoppedOnRequest) codedeploy.finish(ids.deploymentId, outcome === 'Succeeded' ? 'Succeeded' : stopped ? 'Stopped' : 'Failed');
+  if (!stoppedOnRequest) codedeploy.finish(ids.deploymentId, outcome === 'Succeeded' ? 'Succeeded' : stopped ? 'Stopped' : 'Failed', reason ? deploymentError(reason) : undefined);
   deploymentEvent(stopped ? 'STOP' : outcome === 'Succeeded' ? 'SUCCESS' : 'FAILURE');
   // After a rollback nothing the alarms say can change the outcome; after a success, they show what AWS would
   // have seen too late.
@@ -290,6 +291,13 @@ const describeJudgement = (judgement: Array<{ metric: string; outcome: string; c
     .filter((r) => r.outcome === 'fail')
     .map((r) => `${r.metric}, ${((r.confidence ?? 0) * 100).toFixed(1)} % sure`)
     .join('; ');
+
+/** GetDeployment's errorInformation for how a deployment ended, in CodeDeploy's error codes. */
+function deploymentError(reason: string): { code: string; message: string } {
+  if (/hook reported/.test(reason)) return { code: 'HOOK_EXECUTION_FAILURE', message: reason };
+  if (/went into ALARM/.test(reason)) return { code: 'ALARM_ACTIVE', message: reason };
+  return { code: 'MANUAL_STOP', message: reason };
+}
 
 /** The hook's verdict line (it logs exactly one per lifecycle event), which arrives just after the invoke. */
 async function hookEvidence(logs: string[], from: number, deploymentId: string): Promise<unknown> {

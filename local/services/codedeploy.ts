@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { StageCredentials } from '../credentials';
+import type { TrafficShift } from '../template/stage';
 import { awsJsonServer, ServiceError } from './aws-json-protocol';
 
 /**
- * The CodeDeploy operations the lifecycle hooks, the stopper and the judge call, over real HTTP in
+ * The CodeDeploy operations the lifecycle hooks, the stopper and the judge call, and what an operator reads
+ * (applications, deployment groups and configs, deployments and their targets), over real HTTP in
  * CodeDeploy's AWS JSON 1.1 protocol, so they run unchanged against AWS_ENDPOINT_URL_CODEDEPLOY.
- * Deployments are registered by whoever plays CodeDeploy locally, who is told when one is stopped; every
- * status a hook reports is recorded, once per execution id.
+ * Deployments are registered by whoever plays CodeDeploy locally, who tells it each traffic shift and is told
+ * when one is stopped; every status a hook reports is recorded, once per execution id.
  */
 
 export interface LambdaDeployment {
@@ -28,13 +30,23 @@ interface DeploymentRecord extends LambdaDeployment {
   status: DeploymentStatus;
   createTime: Date;
   completeTime?: Date;
+  /** Why it failed or was stopped, as GetDeployment's errorInformation says it. */
+  error?: { code: string; message: string };
 }
+
+/** CodeDeploy's deployment ids: "d-" and nine capitals or digits. */
+const DEPLOYMENT_ID = /^d-[A-Z0-9]{9}$/;
+
+/** What a deployment's target says of it (CodeDeploy's TargetStatus), from the deployment's own status. */
+const TARGET_STATUS: Record<DeploymentStatus, string> = { InProgress: 'InProgress', Succeeded: 'Succeeded', Failed: 'Failed', Stopped: 'Failed' };
 
 /** A deployment group as SAM makes one for a function's DeploymentPreference. */
 export interface DeploymentGroupSpec {
   application: string;
   name: string;
   deploymentConfigName: string;
+  /** How its config shifts traffic. */
+  trafficShift: TrafficShift;
   /** The names of its alarms. */
   alarms: string[];
 }
@@ -87,10 +99,15 @@ export class LocalCodeDeploy {
     this.stopListeners.set(deploymentId, listener);
   }
 
-  /** The deployment has ended as its player decided. */
-  finish(deploymentId: string, status: Exclude<DeploymentStatus, 'InProgress'>): void {
+  /** Its player has moved the alias: this share of traffic now goes to the target version. */
+  shift(deploymentId: string, targetVersionWeight: number): void {
+    this.deployment(deploymentId).targetVersionWeight = targetVersionWeight;
+  }
+
+  /** The deployment has ended as its player decided, and why when it did not succeed. */
+  finish(deploymentId: string, status: Exclude<DeploymentStatus, 'InProgress'>, error?: { code: string; message: string }): void {
     const deployment = this.deployment(deploymentId);
-    if (deployment.status === 'InProgress') Object.assign(deployment, { status, completeTime: new Date() });
+    if (deployment.status === 'InProgress') Object.assign(deployment, { status, completeTime: new Date(), error });
     this.stopListeners.delete(deploymentId);
   }
 
@@ -118,8 +135,19 @@ export class LocalCodeDeploy {
         return this.list(input as { applicationName?: string; deploymentGroupName?: string; includeOnlyStatuses?: string[] });
       case 'GetDeployment':
         return { deploymentInfo: this.info(this.deployment(input.deploymentId)) };
+      case 'BatchGetDeployments':
+        return { deploymentsInfo: ((input as { deploymentIds?: string[] }).deploymentIds ?? []).map((id) => this.info(this.deployment(id))) };
+      case 'ListApplications':
+        return { applications: [...new Set(this.groups.map((g) => g.application))].sort() };
+      case 'GetApplication':
+        return { application: this.applicationInfo(input.applicationName) };
+      case 'ListDeploymentGroups':
+        this.applicationInfo(input.applicationName);
+        return { applicationName: input.applicationName, deploymentGroups: this.groups.filter((g) => g.application === input.applicationName).map((g) => g.name) };
       case 'GetDeploymentGroup':
         return { deploymentGroupInfo: this.groupInfo(input.applicationName, input.deploymentGroupName) };
+      case 'GetDeploymentConfig':
+        return { deploymentConfigInfo: this.configInfo(input.deploymentConfigName) };
       case 'StopDeployment':
         return this.stop(this.deployment(input.deploymentId));
       default:
@@ -140,16 +168,42 @@ export class LocalCodeDeploy {
   }
 
   private info(d: DeploymentRecord) {
+    const group = this.groups.find((g) => g.application === d.application && g.name === d.deploymentGroup);
     return {
       deploymentId: d.deploymentId,
       applicationName: d.application,
       deploymentGroupName: d.deploymentGroup,
+      deploymentConfigName: group?.deploymentConfigName,
       status: d.status,
       computePlatform: 'Lambda',
+      // CloudFormation starts a stack's deployments: CodeDeploy's creator for them is "user".
+      creator: 'user',
       // The AWS JSON protocols carry timestamps as epoch seconds.
       createTime: d.createTime.getTime() / 1000,
+      startTime: d.createTime.getTime() / 1000,
       completeTime: d.completeTime && d.completeTime.getTime() / 1000,
+      ...(d.error ? { errorInformation: d.error } : {}),
     };
+  }
+
+  private applicationInfo(name: string | undefined) {
+    if (!name) throw new ServiceError('ApplicationNameRequiredException', 'The application name was not specified');
+    if (!this.groups.some((g) => g.application === name)) throw new ServiceError('ApplicationDoesNotExistException', `No application found for name: ${name}`);
+    return { applicationName: name, computePlatform: 'Lambda', linkedToGitHub: false };
+  }
+
+  /** A config of a deployment group of the stage's: the stack's own, or one CodeDeploy predefines. */
+  private configInfo(name: string | undefined) {
+    if (!name) throw new ServiceError('DeploymentConfigNameRequiredException', 'The deployment config name was not specified');
+    const shift = this.groups.find((g) => g.deploymentConfigName === name)?.trafficShift;
+    if (!shift) throw new ServiceError('DeploymentConfigDoesNotExistException', `The deployment config ${name} does not exist`);
+    const trafficRoutingConfig =
+      shift.type === 'AllAtOnce'
+        ? { type: 'AllAtOnce' }
+        : shift.type === 'TimeBasedCanary'
+          ? { type: shift.type, timeBasedCanary: { canaryPercentage: shift.percentage, canaryInterval: shift.intervalMinutes } }
+          : { type: shift.type, timeBasedLinear: { linearPercentage: shift.percentage, linearInterval: shift.intervalMinutes } };
+    return { deploymentConfigName: name, computePlatform: 'Lambda', trafficRoutingConfig };
   }
 
   /** As SAM configures a function's deployment group: traffic-shifted, rolled back on failure, alarm or stop. */
@@ -173,13 +227,14 @@ export class LocalCodeDeploy {
   private stop(deployment: DeploymentRecord) {
     if (deployment.status !== 'InProgress') throw new ServiceError('DeploymentAlreadyCompletedException', `Deployment ${deployment.deploymentId} has already completed`);
     const listener = this.stopListeners.get(deployment.deploymentId);
-    this.finish(deployment.deploymentId, 'Stopped');
+    this.finish(deployment.deploymentId, 'Stopped', { code: 'MANUAL_STOP', message: 'The deployment was stopped by a StopDeployment request' });
     listener?.(deployment.deploymentId);
     return { status: 'Pending', statusMessage: 'Stopping the deployment and rolling it back' };
   }
 
   private deployment(deploymentId: string | undefined): DeploymentRecord {
     if (!deploymentId) throw new ServiceError('DeploymentIdRequiredException', 'deploymentId is required');
+    if (!DEPLOYMENT_ID.test(deploymentId)) throw new ServiceError('InvalidDeploymentIdException', `${deploymentId} is not a valid deployment id`);
     const deployment = this.deployments.get(deploymentId);
     if (!deployment) throw new ServiceError('DeploymentDoesNotExistException', `Deployment ${deploymentId} does not exist`);
     return deployment;
@@ -196,14 +251,14 @@ export class LocalCodeDeploy {
     });
   }
 
-  private target(deployment: LambdaDeployment, targetId: string | undefined) {
+  private target(deployment: DeploymentRecord, targetId: string | undefined) {
     if (targetId !== this.targetId(deployment)) throw new ServiceError('DeploymentTargetDoesNotExistException', `Target ${targetId} does not exist`);
     return {
       deploymentTargetType: 'LambdaTarget',
       lambdaTarget: {
         deploymentId: deployment.deploymentId,
         targetId,
-        status: 'InProgress',
+        status: TARGET_STATUS[deployment.status],
         lifecycleEvents: this.lifecycleEvents(deployment),
         lambdaFunctionInfo: {
           functionName: deployment.functionName,
