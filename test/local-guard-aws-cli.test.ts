@@ -25,7 +25,7 @@ describeWithTool('the AWS CLI', () => {
     expect(stage.metrics.statistic({ ...identity, from: (at - 1) * 1000, to: (at + 1) * 1000, statistic: 'Sum' })).toBe(3);
     expect(stage.metrics.storageResolution(identity)).toBe(1);
     await expect(cloudwatch('put-metric-data', '--namespace', 'AWS/Lambda', '--metric-data', 'MetricName=Errors,Value=1')).rejects.toMatchObject({
-      stderr: expect.stringContaining('(InvalidParameterValueException) when calling the PutMetricData operation'),
+      stderr: expect.stringContaining('(InvalidParameterValue) when calling the PutMetricData operation'),
     });
   }, 30_000);
 

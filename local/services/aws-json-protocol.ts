@@ -48,6 +48,11 @@ export interface AwsJsonService {
   handle(operation: string, input: Record<string, unknown>): unknown;
   /** A failure of the local service itself (not the caller's fault), answered as InternalFailure. */
   onInternalError?(error: Error): void;
+  /**
+   * For a service that also speaks the older Query protocol (CloudWatch): each error's Query code, which AWS
+   * sends in `x-amzn-query-error` and clients use as the error's code (boto3's typed exceptions match on it).
+   */
+  queryErrorCodes?: Record<string, string>;
 }
 
 /** What these services accept in one request; far above what the operations served here ever send. */
@@ -69,10 +74,12 @@ function decoded(raw: Buffer, encoding: string): Buffer {
 /** Serves `service` to SDK clients that sign with the stage's credentials; anything else gets AWS's 403. */
 export function awsJsonServer(service: AwsJsonService, credentials: StageCredentials): Server {
   return localServer(async (req, res) => {
-    const reply = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'Content-Type': service.contentType, 'x-amzn-RequestId': randomUUID() });
+    const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'Content-Type': service.contentType, 'x-amzn-RequestId': randomUUID(), ...headers });
       res.end(JSON.stringify(payload));
     };
+    const queryError = (type: string, status: number): Record<string, string> =>
+      service.queryErrorCodes ? { 'x-amzn-query-error': `${service.queryErrorCodes[type] ?? type};${status >= 500 ? 'Receiver' : 'Sender'}` } : {};
     try {
       const raw = await readBody(req, MAX_REQUEST_BYTES).catch((error: Error) => {
         throw error instanceof BodyTooLarge ? new ServiceError('SerializationException', error.message, 413) : error;
@@ -93,9 +100,9 @@ export function awsJsonServer(service: AwsJsonService, credentials: StageCredent
       if (typeof input !== 'object' || input === null) throw new ServiceError('SerializationException', 'The request body is not a JSON object');
       reply(200, await service.handle(target.slice(service.targetPrefix.length), input as Record<string, unknown>));
     } catch (error) {
-      if (error instanceof ServiceError) return reply(error.status, { __type: error.type, message: error.message });
+      if (error instanceof ServiceError) return reply(error.status, { __type: error.type, message: error.message }, queryError(error.type, error.status));
       service.onInternalError?.(error as Error);
-      reply(500, { __type: 'InternalFailure', message: 'The local service failed; see its log.' });
+      reply(500, { __type: 'InternalFailure', message: 'The local service failed; see its log.' }, queryError('InternalFailure', 500));
     }
   });
 }

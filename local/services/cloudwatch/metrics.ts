@@ -165,6 +165,16 @@ export class LocalCloudWatch {
     return this.seriesOf(metric)?.source;
   }
 
+  /** Every metric held: its namespace, name and dimensions, as ListMetrics lists them. */
+  identities(): MetricIdentity[] {
+    return [...this.series.keys()].map((key) => {
+      const [namespace, name, ...pairs] = key.split(SEP);
+      const dimensions: Record<string, string> = {};
+      for (let i = 0; i + 1 < pairs.length; i += 2) dimensions[pairs[i]!] = pairs[i + 1]!;
+      return { namespace: namespace!, name: name!, dimensions };
+    });
+  }
+
   /** What is held: series, and buckets still in retention (at most series × retention ÷ bucket width). */
   size(): { series: number; buckets: number } {
     const oldest = this.oldestBucket();

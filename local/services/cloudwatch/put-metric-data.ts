@@ -30,14 +30,14 @@ const invalid = (message: string) => new ServiceError('InvalidParameterValueExce
 
 export function putMetricData(metrics: LocalCloudWatch, input: Record<string, unknown>, now = Date.now()): Record<string, never> {
   const namespace = input.Namespace;
-  if (typeof namespace !== 'string' || namespace.length === 0) throw new ServiceError('MissingParameter', 'The parameter Namespace is required.');
+  if (typeof namespace !== 'string' || namespace.length === 0) throw new ServiceError('MissingRequiredParameterException', 'The parameter Namespace is required.');
   if (namespace.startsWith('AWS/')) throw invalid('The value AWS/ for parameter Namespace is invalid.');
   const data = input.MetricData as Datum[] | undefined;
-  if (!Array.isArray(data) || data.length === 0) throw new ServiceError('MissingParameter', 'The parameter MetricData is required.');
+  if (!Array.isArray(data) || data.length === 0) throw new ServiceError('MissingRequiredParameterException', 'The parameter MetricData is required.');
   if (data.length > MAX_DATUMS) throw invalid(`The collection MetricData must not have a size greater than ${MAX_DATUMS}.`);
   const points = data.map((datum, i) => {
     const where = `MetricData.member.${i + 1}`;
-    if (!datum.MetricName) throw new ServiceError('MissingParameter', `The parameter ${where}.MetricName is required.`);
+    if (!datum.MetricName) throw new ServiceError('MissingRequiredParameterException', `The parameter ${where}.MetricName is required.`);
     if (datum.StatisticValues !== undefined) throw invalid(`${where}.StatisticValues: the local CloudWatch keeps datapoints and takes Value or Values, not statistic sets`);
     const dimensions = datum.Dimensions ?? [];
     if (dimensions.length > MAX_DIMENSIONS) throw invalid(`${where}.Dimensions must not have more than ${MAX_DIMENSIONS} members.`);
@@ -47,8 +47,8 @@ export function putMetricData(metrics: LocalCloudWatch, input: Record<string, un
     const at = datum.Timestamp === undefined ? now : datum.Timestamp * 1000;
     if (!Number.isFinite(at) || at < now - TWO_WEEKS_MS || at > now + TWO_HOURS_MS) throw invalid(`${where}.Timestamp must be within the past two weeks and at most two hours ahead.`);
     const values = datum.Values ?? (datum.Value === undefined ? undefined : [datum.Value]);
-    if (!values || values.length === 0) throw new ServiceError('InvalidParameterCombination', `${where}: one of Value, Values or StatisticValues is required.`);
-    if (datum.Value !== undefined && datum.Values !== undefined) throw new ServiceError('InvalidParameterCombination', `${where}: Value and Values cannot go together.`);
+    if (!values || values.length === 0) throw new ServiceError('InvalidParameterCombinationException', `${where}: one of Value, Values or StatisticValues is required.`);
+    if (datum.Value !== undefined && datum.Values !== undefined) throw new ServiceError('InvalidParameterCombinationException', `${where}: Value and Values cannot go together.`);
     if (values.length > MAX_VALUES) throw invalid(`${where}.Values must not have more than ${MAX_VALUES} members.`);
     const counts = datum.Counts ?? values.map(() => 1);
     if (counts.length !== values.length) throw invalid(`${where}: Counts and Values must be of the same length.`);
