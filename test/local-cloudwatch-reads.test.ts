@@ -1,6 +1,6 @@
 import { CloudWatchClient, DescribeAlarmHistoryCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { LOCAL_REGION } from '../local/template/cloudformation';
-import { awsEnvironment, describeWithTool, run } from './support/aws-cli';
+import { awsCli, boto3, describeWithTool } from './support/aws-cli';
 import { startTestStage } from './support/local-parts';
 
 /**
@@ -70,16 +70,15 @@ describe('the SDK', () => {
 });
 
 describeWithTool('the AWS CLI', () => {
-  const cloudwatch = (...args: string[]) =>
-    run('aws', ['cloudwatch', ...args, '--endpoint-url', stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!, '--output', 'json'], { env: awsEnvironment(stage.credentials) });
+  const cloudwatch = (...args: string[]) => awsCli('cloudwatch', stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!, stage.credentials, ...args);
 
   it('list-metrics, get-metric-statistics and describe-alarm-history', async () => {
-    const listed = JSON.parse((await cloudwatch('list-metrics', '--namespace', 'CompanyCanary', '--metric-name', 'Latency')).stdout);
+    const listed = await cloudwatch('list-metrics', '--namespace', 'CompanyCanary', '--metric-name', 'Latency');
     expect(listed.Metrics.length).toBeGreaterThanOrEqual(1);
     const window = ['--start-time', new Date(minute).toISOString(), '--end-time', new Date(minute + 60_000).toISOString()];
-    const stats = JSON.parse((await cloudwatch('get-metric-statistics', '--namespace', 'CompanyCanary', '--metric-name', 'Latency', '--dimensions', 'Name=FunctionName,Value=ReadsTestFunction', 'Name=ExecutedVersion,Value=7', '--period', '60', '--statistics', 'Sum', ...window)).stdout);
+    const stats = await cloudwatch('get-metric-statistics', '--namespace', 'CompanyCanary', '--metric-name', 'Latency', '--dimensions', 'Name=FunctionName,Value=ReadsTestFunction', 'Name=ExecutedVersion,Value=7', '--period', '60', '--statistics', 'Sum', ...window);
     expect(stats.Datapoints).toEqual([expect.objectContaining({ Sum: 60 })]);
-    const history = JSON.parse((await cloudwatch('describe-alarm-history', '--alarm-name', 'local-GetCompanyTimeoutsAlarm')).stdout);
+    const history = await cloudwatch('describe-alarm-history', '--alarm-name', 'local-GetCompanyTimeoutsAlarm');
     expect(Array.isArray(history.AlarmHistoryItems)).toBe(true);
   }, 60_000);
 
@@ -93,14 +92,11 @@ describeWithTool('the AWS CLI', () => {
 describeWithTool('boto3', () => {
   it('raises its typed exceptions for a refused call', async () => {
     const script = [
-      'import boto3, sys',
-      "client = boto3.client('cloudwatch', endpoint_url=sys.argv[1])",
       'try:',
       "    client.put_metric_data(Namespace='AWS/Lambda', MetricData=[{'MetricName': 'Errors', 'Value': 1}])",
       'except client.exceptions.InvalidParameterValueException:',
       "    print('typed')",
-    ].join('\n');
-    const { stdout } = await run('python3', ['-c', script, stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!], { env: awsEnvironment(stage.credentials) });
-    expect(stdout.trim()).toBe('typed');
+    ];
+    expect(await boto3('cloudwatch', stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!, stage.credentials, script)).toEqual(['typed']);
   }, 30_000);
 });

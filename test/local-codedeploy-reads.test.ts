@@ -11,7 +11,7 @@ import {
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import { LOCAL_REGION } from '../local/template/cloudformation';
-import { awsEnvironment, describeWithTool, run } from './support/aws-cli';
+import { awsCli, boto3, describeWithTool } from './support/aws-cli';
 import { functionNamed } from './support/hook-runs';
 import { startTestStage } from './support/local-parts';
 
@@ -93,8 +93,7 @@ describe('the SDK', () => {
 });
 
 describeWithTool('the AWS CLI', () => {
-  const deploy = async (...args: string[]) =>
-    JSON.parse((await run('aws', ['deploy', ...args, '--endpoint-url', stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY!, '--output', 'json'], { env: awsEnvironment(stage.credentials) })).stdout);
+  const deploy = (...args: string[]) => awsCli('deploy', stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY!, stage.credentials, ...args);
 
   it('list-applications, list-deployment-groups, get-deployment-config, get-deployment and batch-get-deployments', async () => {
     expect((await deploy('list-applications')).applications).toEqual([group.applicationName]);
@@ -109,15 +108,7 @@ describeWithTool('the AWS CLI', () => {
 
 describeWithTool('boto3', () => {
   it('raises its typed InvalidDeploymentIdException for a malformed id', async () => {
-    const script = [
-      'import boto3, sys',
-      "client = boto3.client('codedeploy', endpoint_url=sys.argv[1])",
-      'try:',
-      "    client.get_deployment(deploymentId='not-an-id')",
-      'except client.exceptions.InvalidDeploymentIdException:',
-      "    print('typed')",
-    ].join('\n');
-    const { stdout } = await run('python3', ['-c', script, stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY!], { env: awsEnvironment(stage.credentials) });
-    expect(stdout.trim()).toBe('typed');
+    const script = ['try:', "    client.get_deployment(deploymentId='not-an-id')", 'except client.exceptions.InvalidDeploymentIdException:', "    print('typed')"];
+    expect(await boto3('codedeploy', stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY!, stage.credentials, script)).toEqual(['typed']);
   }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { awsEnvironment, describeWithTool, run } from './support/aws-cli';
+import { awsCli, boto3, describeWithTool } from './support/aws-cli';
 import { startTestStage } from './support/local-parts';
 
 /**
@@ -14,9 +14,7 @@ afterAll(() => stage.stop());
 const ALARM_KINDS = ['Errors', 'Http5xx', 'InvocationErrors', 'Latency', 'Timeouts'];
 
 describeWithTool('the AWS CLI', () => {
-  const aws = (service: string, endpoint: string, ...args: string[]) =>
-    run('aws', [service, ...args, '--endpoint-url', endpoint, '--output', 'json'], { env: awsEnvironment(stage.credentials) });
-  const cloudwatch = (...args: string[]) => aws('cloudwatch', stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!, ...args);
+  const cloudwatch = (...args: string[]) => awsCli('cloudwatch', stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!, stage.credentials, ...args);
 
   it('put-metric-data stores a high-resolution datapoint, and refuses a namespace of AWS’s own as AWS does', async () => {
     const at = Math.floor(Date.now() / 1000);
@@ -30,24 +28,24 @@ describeWithTool('the AWS CLI', () => {
   }, 30_000);
 
   it('describe-alarms answers a function’s deployment alarms, metric math and state included', async () => {
-    const { stdout } = await cloudwatch('describe-alarms', '--alarm-name-prefix', 'local-GetCompany');
-    const alarms = JSON.parse(stdout).MetricAlarms as Array<{ AlarmName: string; StateValue: string; Metrics?: Array<{ Expression?: string }> }>;
+    const alarms = (await cloudwatch('describe-alarms', '--alarm-name-prefix', 'local-GetCompany')).MetricAlarms as Array<{ AlarmName: string; StateValue: string; Metrics?: Array<{ Expression?: string }> }>;
     expect(alarms.map((a) => a.AlarmName)).toEqual(ALARM_KINDS.map((kind) => `local-GetCompany${kind}Alarm`));
     expect(alarms.map((a) => a.StateValue)).toEqual(ALARM_KINDS.map(() => 'INSUFFICIENT_DATA'));
     expect(alarms.find((a) => a.AlarmName.endsWith('TimeoutsAlarm'))!.Metrics!.at(-1)!.Expression).toBe('IF(invocations >= 10, 100 * FILL(timeouts, 0) / invocations, 0)');
   }, 30_000);
 
   it('deploy get-deployment-group names the group’s alarms, as the final bake reads them', async () => {
-    const { stdout } = await aws(
+    const answer = await awsCli(
       'deploy',
       stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY!,
+      stage.credentials,
       'get-deployment-group',
       '--application-name',
       'local-ServerlessDeploymentApplication',
       '--deployment-group-name',
       'local-GetCompanyFunctionDeploymentGroup',
     );
-    const { alarmConfiguration } = JSON.parse(stdout).deploymentGroupInfo;
+    const { alarmConfiguration } = answer.deploymentGroupInfo;
     expect(alarmConfiguration.enabled).toBe(true);
     expect(alarmConfiguration.alarms.map((a: { name: string }) => a.name).sort()).toEqual(ALARM_KINDS.map((kind) => `local-GetCompany${kind}Alarm`));
   }, 30_000);
@@ -56,12 +54,10 @@ describeWithTool('the AWS CLI', () => {
 describeWithTool('boto3', () => {
   it('describe_alarms by name, through boto3’s typed model', async () => {
     const script = [
-      'import boto3, sys',
-      "client = boto3.client('cloudwatch', endpoint_url=sys.argv[1])",
-      "alarm = client.describe_alarms(AlarmNames=[sys.argv[2]])['MetricAlarms'][0]",
+      "alarm = client.describe_alarms(AlarmNames=[sys.argv[1]])['MetricAlarms'][0]",
       "print(alarm['AlarmName'], alarm['StateValue'], alarm['Threshold'] == 0, alarm['StateUpdatedTimestamp'].year)",
-    ].join('\n');
-    const { stdout } = await run('python3', ['-c', script, stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!, 'local-GetCompanyInvocationErrorsAlarm'], { env: awsEnvironment(stage.credentials) });
-    expect(stdout.trim()).toBe(`local-GetCompanyInvocationErrorsAlarm INSUFFICIENT_DATA True ${new Date().getUTCFullYear()}`);
+    ];
+    const printed = await boto3('cloudwatch', stage.endpoints.AWS_ENDPOINT_URL_CLOUDWATCH!, stage.credentials, script, 'local-GetCompanyInvocationErrorsAlarm');
+    expect(printed).toEqual([`local-GetCompanyInvocationErrorsAlarm INSUFFICIENT_DATA True ${new Date().getUTCFullYear()}`]);
   }, 30_000);
 });

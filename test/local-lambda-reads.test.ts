@@ -1,6 +1,6 @@
 import { GetAliasCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListAliasesCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local/template/cloudformation';
-import { awsEnvironment, describeWithTool, run } from './support/aws-cli';
+import { awsCli, boto3, describeWithTool } from './support/aws-cli';
 import { functionNamed } from './support/hook-runs';
 import { startTestStage } from './support/local-parts';
 
@@ -77,8 +77,7 @@ describe('the SDK', () => {
 });
 
 describeWithTool('the AWS CLI', () => {
-  const lambda = async (...args: string[]) =>
-    JSON.parse((await run('aws', ['lambda', ...args, '--endpoint-url', stage.endpoints.AWS_ENDPOINT_URL_LAMBDA!, '--output', 'json'], { env: awsEnvironment(stage.credentials) })).stdout);
+  const lambda = (...args: string[]) => awsCli('lambda', stage.endpoints.AWS_ENDPOINT_URL_LAMBDA!, stage.credentials, ...args);
 
   it('get-alias, list-aliases, list-versions-by-function, get-function-configuration and get-function', async () => {
     expect(await lambda('get-alias', '--function-name', getCompany, '--name', 'live')).toMatchObject({ Name: 'live', FunctionVersion: '1' });
@@ -99,16 +98,13 @@ describeWithTool('the AWS CLI', () => {
 describeWithTool('boto3', () => {
   it("get_alias through boto3's typed model, and its typed ResourceNotFoundException", async () => {
     const script = [
-      'import boto3, sys',
-      "client = boto3.client('lambda', endpoint_url=sys.argv[1])",
-      "alias = client.get_alias(FunctionName=sys.argv[2], Name='live')",
+      "alias = client.get_alias(FunctionName=sys.argv[1], Name='live')",
       "print(alias['Name'], alias['FunctionVersion'])",
       'try:',
-      "    client.get_alias(FunctionName=sys.argv[2], Name='blue')",
+      "    client.get_alias(FunctionName=sys.argv[1], Name='blue')",
       'except client.exceptions.ResourceNotFoundException:',
       "    print('typed')",
-    ].join('\n');
-    const { stdout } = await run('python3', ['-c', script, stage.endpoints.AWS_ENDPOINT_URL_LAMBDA!, getCompany], { env: awsEnvironment(stage.credentials) });
-    expect(stdout.trim().split('\n')).toEqual(['live 1', 'typed']);
+    ];
+    expect(await boto3('lambda', stage.endpoints.AWS_ENDPOINT_URL_LAMBDA!, stage.credentials, script, getCompany)).toEqual(['live 1', 'typed']);
   }, 30_000);
 });

@@ -45,3 +45,20 @@ export function awsEnvironment(credentials: StageCredentials): NodeJS.ProcessEnv
     AWS_PAGER: '',
   };
 }
+
+/** The AWS CLI for one service against a local endpoint, with the stage's credentials: its JSON answer, if any. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the CLI's JSON, which each test reads as the service's shape
+export async function awsCli(service: string, endpoint: string, credentials: StageCredentials, ...args: string[]): Promise<any> {
+  const { stdout } = await run('aws', [service, ...args, '--endpoint-url', endpoint, '--output', 'json'], { env: awsEnvironment(credentials) });
+  return stdout.trim() ? JSON.parse(stdout) : undefined;
+}
+
+/**
+ * A boto3 script against a local endpoint, with the stage's credentials: `client` is made for it (the service
+ * at that endpoint), `sys.argv[1:]` holds `args`. Answers the lines it printed.
+ */
+export async function boto3(service: string, endpoint: string, credentials: StageCredentials, body: string[], ...args: string[]): Promise<string[]> {
+  const script = ['import boto3, sys', `client = boto3.client('${service}', endpoint_url=sys.argv[1])`, 'sys.argv = sys.argv[1:]', ...body].join('\n');
+  const { stdout } = await run('python3', ['-c', script, endpoint, ...args], { env: awsEnvironment(credentials) });
+  return stdout.trim().split('\n');
+}
