@@ -5,21 +5,23 @@ import { localServer } from '../../net';
 import { BodyTooLarge, readBody } from '../aws-json-protocol';
 import { verifySignature } from '../sigv4';
 import { aliasConfiguration, functionConfiguration } from './function-configuration';
-import { FunctionNotFound, type LocalLambda, QualifierConflict } from './local-lambda';
+import { FunctionNotFound, InvalidRouting, type LocalLambda, QualifierConflict, StaleRevision } from './local-lambda';
 
 /**
  * Lambda's API over real HTTP, in its REST-JSON protocol, so SDK clients and the AWS CLI configured with
  * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged: Invoke (RequestResponse only), and what an operator
  * reads of functions, versions and aliases (GetFunction, GetFunctionConfiguration, ListVersionsByFunction,
- * GetAlias, ListAliases). Only to requests signed with the stage's credentials: it runs code, and a function's
- * configuration holds its environment.
+ * GetAlias, ListAliases), and UpdateAlias with Lambda's rules for routing and its RevisionId check. Only to
+ * requests signed with the stage's credentials: it runs code, and a function's configuration holds its
+ * environment.
  */
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+const ALIAS_PATH = /^\/2015-03-31\/functions\/([^/]+)\/aliases\/([^/]+)$/;
 const READS: Array<[RegExp, (lambda: LocalLambda, params: string[], query: URLSearchParams) => unknown]> = [
   [/^\/2015-03-31\/functions\/([^/]+)\/configuration$/, (lambda, [name], query) => functionConfiguration(lambda.describe(name!, qualifierOf(query)))],
   [/^\/2015-03-31\/functions\/([^/]+)$/, (lambda, [name], query) => ({ Configuration: functionConfiguration(lambda.describe(name!, qualifierOf(query))), Code: { RepositoryType: 'S3' } })],
   [/^\/2015-03-31\/functions\/([^/]+)\/versions$/, (lambda, [name], query) => page('Versions', lambda.versionsOf(lambda.describe(name!).spec.functionName).map(functionConfiguration), query)],
-  [/^\/2015-03-31\/functions\/([^/]+)\/aliases\/([^/]+)$/, (lambda, [name, alias]) => aliasConfiguration(lambda.aliasNamed(name!, alias!))],
+  [ALIAS_PATH, (lambda, [name, alias]) => aliasConfiguration(lambda.aliasNamed(name!, alias!))],
   [
     /^\/2015-03-31\/functions\/([^/]+)\/aliases$/,
     (lambda, [name], query) => {
@@ -68,6 +70,23 @@ export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCre
         return refusal(failure);
       }
     }
+    const aliasPath = ALIAS_PATH.exec(url.pathname);
+    if (req.method === 'PUT' && aliasPath) {
+      try {
+        const input = JSON.parse(body.toString('utf8') || '{}') as { FunctionVersion?: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> }; RevisionId?: string };
+        const [name, alias] = aliasPath.slice(1).map(decodeURIComponent);
+        const changed = lambda.changeAlias(name!, alias!, {
+          functionVersion: input.FunctionVersion,
+          additionalVersionWeights: input.RoutingConfig && (input.RoutingConfig.AdditionalVersionWeights ?? {}),
+          revisionId: input.RevisionId,
+        });
+        res.writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': randomUUID() });
+        return res.end(JSON.stringify(aliasConfiguration(changed)));
+      } catch (failure) {
+        if (failure instanceof SyntaxError) return error(400, 'InvalidRequestContentException', 'Could not parse request body into json');
+        return refusal(failure);
+      }
+    }
     const match = INVOKE_PATH.exec(url.pathname);
     if (req.method !== 'POST' || !match) return error(404, 'UnknownOperationException', `Unknown operation ${req.method} ${url.pathname}`);
     if ((req.headers['x-amz-invocation-type'] ?? 'RequestResponse') !== 'RequestResponse') {
@@ -97,7 +116,8 @@ export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCre
     function refusal(failure: unknown) {
       if (failure instanceof FunctionNotFound) return error(404, 'ResourceNotFoundException', failure.message);
       if (failure instanceof URIError) return error(400, 'InvalidParameterValueException', 'The function name is not validly percent-encoded');
-      if (failure instanceof QualifierConflict || failure instanceof InvalidParameter) return error(400, 'InvalidParameterValueException', failure.message);
+      if (failure instanceof QualifierConflict || failure instanceof InvalidParameter || failure instanceof InvalidRouting) return error(400, 'InvalidParameterValueException', failure.message);
+      if (failure instanceof StaleRevision) return error(412, 'PreconditionFailedException', failure.message);
       return error(500, 'ServiceException', (failure as Error).message);
     }
   });

@@ -54,6 +54,23 @@ export class AliasNotFound extends FunctionNotFound {
 /** A qualifier given twice, differently: in the function's name (or ARN) and as the Qualifier parameter. */
 export class QualifierConflict extends Error {}
 
+/** An UpdateAlias that Lambda refuses: a routing it does not allow. */
+export class InvalidRouting extends Error {}
+
+/** An UpdateAlias whose RevisionId is no longer the alias's: someone changed it since the caller read it. */
+export class StaleRevision extends Error {
+  constructor() {
+    super('The Revision Id provided does not match the latest Revision Id. Call the GetAlias API to retrieve the latest Revision Id');
+  }
+}
+
+/** What UpdateAlias asks: a new version, a new routing, or both, given the RevisionId the caller read. */
+export interface AliasUpdate {
+  functionVersion?: string;
+  additionalVersionWeights?: Record<string, number>;
+  revisionId?: string;
+}
+
 /**
  * The function and qualifier a FunctionName names, in each form Lambda takes: a name, `name:qualifier`, a
  * partial ARN (`account:function:name[:qualifier]`) or a full ARN.
@@ -145,6 +162,27 @@ export class LocalLambda {
     const routing = this.function(functionName).aliases.get(alias);
     if (!routing) throw new FunctionNotFound(`${functionName}:${alias}`);
     return routing;
+  }
+
+  /**
+   * UpdateAlias as Lambda's API takes it: published versions only, at most one more version with a weight from 0
+   * to 1 (an alias routes to two versions at most), and, when the caller gives the RevisionId it read, only if no
+   * one has changed the alias since.
+   */
+  changeAlias(nameOrArn: string, alias: string, update: AliasUpdate): NamedAlias {
+    const current = this.aliasNamed(nameOrArn, alias);
+    if (update.revisionId !== undefined && update.revisionId !== current.revisionId) throw new StaleRevision();
+    const functionVersion = update.functionVersion ?? current.routing.functionVersion;
+    const weights = update.additionalVersionWeights ?? (update.functionVersion === undefined ? current.routing.additionalVersionWeights : {});
+    const entries = Object.entries(weights);
+    if (entries.length > 1) throw new InvalidRouting('RoutingConfig: an alias routes to at most one version besides its own.');
+    if (entries.length > 0 && [functionVersion, ...Object.keys(weights)].includes('$LATEST')) throw new InvalidRouting('An alias that routes by weight cannot point to $LATEST; publish a version.');
+    for (const [version, weight] of entries) {
+      if (version === functionVersion) throw new InvalidRouting(`RoutingConfig: version ${version} is already the alias's own version.`);
+      if (typeof weight !== 'number' || !(weight >= 0 && weight <= 1)) throw new InvalidRouting(`RoutingConfig: the weight of version ${version} must be between 0.0 and 1.0.`);
+    }
+    this.updateAlias(current.functionName, alias, { functionVersion, additionalVersionWeights: weights });
+    return this.aliasNamed(current.functionName, alias);
   }
 
   updateAlias(functionName: string, alias: string, routing: AliasRouting): void {

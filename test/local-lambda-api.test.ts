@@ -1,13 +1,21 @@
-import { GetAliasCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListAliasesCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import {
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListAliasesCommand,
+  ListVersionsByFunctionCommand,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-lambda';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local/template/cloudformation';
 import { awsCli, boto3, describeWithTool } from './support/aws-cli';
 import { functionNamed } from './support/hook-runs';
 import { startTestStage } from './support/local-parts';
 
 /**
- * What an operator reads of the stage's functions, versions and aliases, as Lambda answers it: through the
- * project's SDK, the real AWS CLI and boto3 (whose strict parsers read the answers). A function is named in
- * each form Lambda takes: a name, `name:qualifier`, a partial ARN or a full one.
+ * What an operator reads of the stage's functions, versions and aliases, and how an alias's routing is changed,
+ * as Lambda answers it: through the project's SDK, the real AWS CLI and boto3 (whose strict parsers read the
+ * answers). A function is named in each form Lambda takes: a name, `name:qualifier`, a partial ARN or a full one.
  */
 let stage: Awaited<ReturnType<typeof startTestStage>>;
 let client: LambdaClient;
@@ -76,6 +84,41 @@ describe('the SDK', () => {
   });
 });
 
+describe('UpdateAlias', () => {
+  const update = (input: Omit<ConstructorParameters<typeof UpdateAliasCommand>[0], 'FunctionName' | 'Name'>) =>
+    client.send(new UpdateAliasCommand({ FunctionName: getCompany, Name: 'live', ...input }));
+  const back = () => stage.lambda.updateAlias(getCompany, 'live', { functionVersion: '1', additionalVersionWeights: {} });
+  afterEach(back);
+
+  it('shifts weight to a second published version, given the RevisionId the caller read, and refuses a stale one', async () => {
+    back();
+    const version = stage.lambda.publishVersion(getCompany, stage.lambda.bundleOf(getCompany, '1'));
+    const read = await client.send(new GetAliasCommand({ FunctionName: getCompany, Name: 'live' }));
+    const shifted = await update({ RoutingConfig: { AdditionalVersionWeights: { [version]: 0.25 } }, RevisionId: read.RevisionId });
+    expect(shifted).toMatchObject({ FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { [version]: 0.25 } } });
+    expect(stage.lambda.getAlias(getCompany, 'live')).toEqual({ functionVersion: '1', additionalVersionWeights: { [version]: 0.25 } });
+    // A second operator who read the alias before that change is refused, and changes nothing.
+    await expect(update({ FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: read.RevisionId })).rejects.toMatchObject({
+      name: 'PreconditionFailedException',
+      $metadata: { httpStatusCode: 412 },
+    });
+    expect(stage.lambda.getAlias(getCompany, 'live').functionVersion).toBe('1');
+    // Promoting moves the alias wholly to the version, its routing emptied.
+    expect(await update({ FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: shifted.RevisionId })).toMatchObject({ FunctionVersion: version });
+    expect(stage.lambda.getAlias(getCompany, 'live')).toEqual({ functionVersion: version, additionalVersionWeights: {} });
+  });
+
+  it("refuses what Lambda refuses, changing nothing: a third version, $LATEST in a routing, a weight outside 0..1, a version that doesn't exist", async () => {
+    const [a, b] = [1, 2].map(() => stage.lambda.publishVersion(getCompany, stage.lambda.bundleOf(getCompany, '1')));
+    const refused: Array<Record<string, number>> = [{ [a!]: 0.1, [b!]: 0.1 }, { $LATEST: 0.1 }, { [a!]: 1.5 }, { [a!]: -0.1 }, { '1': 0.5 }];
+    for (const weights of refused) {
+      await expect(update({ RoutingConfig: { AdditionalVersionWeights: weights } })).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    }
+    await expect(update({ FunctionVersion: '999' })).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(stage.lambda.getAlias(getCompany, 'live')).toEqual({ functionVersion: '1', additionalVersionWeights: {} });
+  });
+});
+
 describeWithTool('the AWS CLI', () => {
   const lambda = (...args: string[]) => awsCli('lambda', stage.endpoints.AWS_ENDPOINT_URL_LAMBDA!, stage.credentials, ...args);
 
@@ -86,6 +129,19 @@ describeWithTool('the AWS CLI', () => {
     expect(versions.slice(0, 2)).toEqual(['$LATEST', '1']);
     expect(await lambda('get-function-configuration', '--function-name', getCompany, '--qualifier', 'live')).toMatchObject({ Version: '1', Handler: expect.any(String) });
     expect(await lambda('get-function', '--function-name', `${getCompany}:1`)).toMatchObject({ Configuration: { Version: '1' }, Code: { RepositoryType: 'S3' } });
+  }, 60_000);
+
+  it('update-alias with a routing config, and the CLI’s words for a stale revision', async () => {
+    const version = stage.lambda.publishVersion(getCompany, stage.lambda.bundleOf(getCompany, '1'));
+    const { RevisionId } = await lambda('get-alias', '--function-name', getCompany, '--name', 'live');
+    const routing = `AdditionalVersionWeights={${version}=0.1}`;
+    expect(await lambda('update-alias', '--function-name', getCompany, '--name', 'live', '--routing-config', routing, '--revision-id', RevisionId)).toMatchObject({
+      RoutingConfig: { AdditionalVersionWeights: { [version]: 0.1 } },
+    });
+    await expect(lambda('update-alias', '--function-name', getCompany, '--name', 'live', '--function-version', '1', '--revision-id', RevisionId)).rejects.toMatchObject({
+      stderr: expect.stringContaining('(PreconditionFailedException) when calling the UpdateAlias operation'),
+    });
+    stage.lambda.updateAlias(getCompany, 'live', { functionVersion: '1', additionalVersionWeights: {} });
   }, 60_000);
 
   it('says which alias is missing, in the CLI’s own words for the error', async () => {
