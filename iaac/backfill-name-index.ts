@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { nameIndexKeys } from '../functions/store/dynamodb-company-store';
 import { LOCAL_REGION } from '../local/template/cloudformation';
 import { loadStage } from '../local/template/stage';
-import { STAGE_FILE } from '../local/stage-control';
+import { STAGE_FILE } from '../local/running-stage';
 
 export interface BackfillCounts {
   /** Companies read. */

@@ -1,38 +1,22 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { chmodSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import type { StageCredentials } from './credentials';
-import { type Rehearsal, type RehearsalOptions, rehearseOn } from './deploy/rehearsal';
+import { rehearseOn } from './deploy/rehearsal';
 import type { LocalStage } from './local-stage';
 import { listenOnLoopback, localServer } from './net';
 import { readBody } from './services/aws-json-protocol';
 import { alarmTiming } from './services/cloudwatch/aws-timing';
-import { ROOT } from './template/cloudformation';
+import { type ControlLine, type ControlRequest, STAGE_FILE, type StageFile } from './running-stage';
+import { LOCAL_REGION, ROOT } from './template/cloudformation';
 
 /**
- * How `npm run deploy:local` reaches a stage that `npm start` is serving: the stage writes where it
- * listens, with a secret, to .local/stage.json (readable by its owner only), and runs rehearsals on itself
- * when asked on a loopback control port, streaming their progress back as JSON lines. A rehearsal builds
- * and runs code, so the port serves only requests that carry the secret as a bearer token, send JSON, and
- * come from no web page (browsers add Origin to every cross-site POST, and cannot add Authorization to one).
+ * The control port of a stage that `npm start` serves: it runs rehearsals on the stage when asked, streaming
+ * their progress back as JSON lines, and ends a deployment's bake when an operator promotes it. A rehearsal
+ * builds and runs code, so the port serves only requests that carry the secret of .local/stage.json as a
+ * bearer token, send JSON, and come from no web page (browsers add Origin to every cross-site POST, and cannot
+ * add Authorization to one).
  */
-export const STAGE_FILE = join(ROOT, '.local', 'stage.json');
-
-export interface StageFile {
-  pid: number;
-  url: string;
-  control: string;
-  /** The bearer token the control port requires. */
-  controlToken: string;
-  /** What the stage's AWS endpoints require, for an SDK or the AWS CLI pointed at them. */
-  credentials: StageCredentials;
-  endpoints: Record<string, string>;
-}
-
-type ControlRequest = Pick<RehearsalOptions, 'trafficRps' | 'timeScale' | 'alarmTiming'> & { sourceRoot?: string };
-type ControlLine = { message: string } | { progress: unknown } | { result: Rehearsal } | { error: string };
-
 const MAX_CONTROL_REQUEST_BYTES = 64 * 1024;
 
 /** The source folder a rehearsal may build from: the project or a folder inside it, never elsewhere. */
@@ -61,10 +45,11 @@ export async function serveControl(stage: LocalStage): Promise<{ stop(): Promise
   let busy = false;
   const server = localServer(async (req, res) => {
     const refuse = (status: number, message: string) => void res.writeHead(status, { 'Content-Type': 'text/plain' }).end(`${message}\n`);
-    if (req.method !== 'POST' || req.url !== '/rehearsals') return refuse(404, 'Not found.');
+    if (req.method !== 'POST' || (req.url !== '/rehearsals' && req.url !== '/promotions')) return refuse(404, 'Not found.');
     if (req.headers.origin !== undefined) return refuse(403, 'The control port serves no web page.');
     if (!bearerMatches(req.headers.authorization, controlToken)) return refuse(401, `Send the controlToken of ${STAGE_FILE} as a bearer token.`);
     if (req.headers['content-type'] !== 'application/json') return refuse(415, 'Send the request as application/json.');
+    if (req.url === '/promotions') return promote(stage, req, res);
     if (busy) return refuse(409, 'A rehearsal is already running on this stage.');
     busy = true;
     try {
@@ -101,7 +86,7 @@ export async function serveControl(stage: LocalStage): Promise<{ stop(): Promise
   });
   const control = await listenOnLoopback(server);
   mkdirSync(dirname(STAGE_FILE), { recursive: true, mode: 0o700 });
-  const file: StageFile = { pid: process.pid, url: stage.url, control, controlToken, credentials: stage.credentials, endpoints: stage.endpoints };
+  const file: StageFile = { pid: process.pid, url: stage.url, control, controlToken, credentials: stage.credentials, region: LOCAL_REGION, endpoints: stage.endpoints };
   writeFileSync(STAGE_FILE, JSON.stringify(file, null, 2), { mode: 0o600 });
   // writeFileSync's mode applies only when it creates the file; one left by an older stage may be wider.
   chmodSync(STAGE_FILE, 0o600);
@@ -115,52 +100,19 @@ export async function serveControl(stage: LocalStage): Promise<{ stop(): Promise
   };
 }
 
-/** The stage `npm start` is serving, if one is: its file names a live process. */
-export function runningStage(): StageFile | undefined {
-  if (!existsSync(STAGE_FILE)) return undefined;
-  const stage = JSON.parse(readFileSync(STAGE_FILE, 'utf8')) as StageFile;
+/** Ends a deployment's bake now, as an operator asked: 200 when it was baking, 409 when not, 400 for no deployment id. */
+async function promote(stage: LocalStage, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const answer = (status: number, body: object) => void res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  let deploymentId: unknown;
   try {
-    process.kill(stage.pid, 0);
-    return stage;
+    deploymentId = (JSON.parse((await readBody(req, MAX_CONTROL_REQUEST_BYTES)).toString('utf8')) as { deploymentId?: unknown }).deploymentId;
   } catch {
-    return undefined;
+    return answer(400, { message: 'Send {"deploymentId": "d-…"} as JSON.' });
   }
+  if (typeof deploymentId !== 'string') return answer(400, { message: 'Send {"deploymentId": "d-…"} as JSON.' });
+  const outcome = stage.codedeploy.promote(deploymentId);
+  if (outcome === 'promoted') return answer(200, { deploymentId, outcome });
+  const why = outcome === 'not-baking' ? 'is not in a bake (its hooks run, or it shifts now)' : 'is not in progress on this stage';
+  answer(409, { deploymentId, outcome, message: `Deployment ${deploymentId} ${why}: nothing to promote.` });
 }
 
-/** Asks a running stage to rehearse, passing its progress on as it comes. */
-export function requestRehearsal(
-  stage: Pick<StageFile, 'control' | 'controlToken'>,
-  asked: ControlRequest,
-  on: { message(line: string): void; progress(update: unknown): void },
-): Promise<Rehearsal> {
-  return new Promise((resolve, reject) => {
-    const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${stage.controlToken}` };
-    const req = request(`${stage.control}/rehearsals`, { method: 'POST', headers }, (res) => {
-      if (res.statusCode !== 200) {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () =>
-          reject(new Error(res.statusCode === 409 ? 'a rehearsal is already running on the local stage; wait for it' : `the local stage refused: ${text.trim() || res.statusCode}`)),
-        );
-        return;
-      }
-      let buffered = '';
-      let result: Rehearsal | undefined;
-      res.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('utf8');
-        const lines = buffered.split('\n');
-        buffered = lines.pop()!;
-        for (const text of lines.filter(Boolean)) {
-          const line = JSON.parse(text) as ControlLine;
-          if ('message' in line) on.message(line.message);
-          else if ('progress' in line) on.progress(line.progress);
-          else if ('result' in line) result = line.result;
-          else reject(new Error(line.error));
-        }
-      });
-      res.on('end', () => (result ? resolve(result) : reject(new Error('the local stage ended the rehearsal without a result'))));
-    });
-    req.on('error', (error) => reject(new Error(`could not reach the local stage: ${error.message}`)));
-    req.end(JSON.stringify(asked));
-  });
-}

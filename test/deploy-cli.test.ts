@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { freePort } from '../local/net';
-import { requestRehearsal, runningStage } from '../local/stage-control';
+import { requestRehearsal, runningStage } from '../local/running-stage';
 import { ROOT } from '../local/template/cloudformation';
 import { goodGetCompany } from './support/candidate-patches';
 import { copySource, removeCandidates } from './support/candidates';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { freePort } from '../local/net';
 import { localDynamoDbClient } from '../local/services/dynamodb';
-import { runningStage, STAGE_FILE, type StageFile } from '../local/stage-control';
+import { runningStage, STAGE_FILE, type StageFile } from '../local/running-stage';
 import { apiClient } from './support/http';
 import { isLoopback, listenersOf, processGroup } from './support/listeners';
 import { killStage, npmStart, type Started } from './support/npm-start';

@@ -25,7 +25,7 @@ import { progressPrinter } from '../deploy/progress';
 import { rehearse } from '../deploy/rehearsal';
 import { renderReportHtml } from '../deploy/report-html';
 import { alarmTiming } from '../services/cloudwatch/aws-timing';
-import { requestRehearsal, runningStage } from '../stage-control';
+import { requestRehearsal, runningStage } from '../running-stage';
 import { ROOT } from '../template/cloudformation';
 
 async function main(): Promise<number> {

@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { operations } from '../../open-api/contract';
 import { ROOT } from '../template/cloudformation';
 import { startLocalStage } from '../local-stage';
-import { serveControl, STAGE_FILE } from '../stage-control';
+import { serveControl } from '../stage-control';
+import { STAGE_FILE } from '../running-stage';
 import { integrationFunctionArn } from '../services/api-gateway/routes';
 
 async function main() {

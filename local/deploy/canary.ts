@@ -191,14 +191,27 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     timeline.push({ at: now, kind: 'alarm-seen', alarm: firing });
     alarmed?.(`alarm ${firing} went into ALARM; CodeDeploy saw it on its poll`);
   }, ALARM_TICK_MS);
+  // An operator may end a bake early on the local stage (`canary promote`); AWS has no such call for Lambda.
+  let endBake: (() => void) | undefined;
+  codedeploy.onPromote(ids.deploymentId, () => {
+    if (!endBake) return false;
+    timeline.push({ at: Date.now(), kind: 'promoted' });
+    endBake();
+    return true;
+  });
   const bake = async (minutes: number) => {
     enter('Bake');
     bakeEndsAt = ctx.clock.wall(ctx.clock.aws(Date.now()) + minutes * 60_000);
     const progressTicker = setInterval(progress, 500);
     let interval: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([new Promise((resolve) => (interval = setTimeout(resolve, bakeEndsAt! - Date.now()))), rollbackTrigger]);
+      const baked = new Promise((resolve) => {
+        interval = setTimeout(resolve, bakeEndsAt! - Date.now());
+        endBake = () => resolve(undefined);
+      });
+      await Promise.race([baked, rollbackTrigger]);
     } finally {
+      endBake = undefined;
       clearTimeout(interval);
       clearInterval(progressTicker);
       bakeEndsAt = undefined;

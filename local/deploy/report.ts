@@ -76,6 +76,8 @@ export type TimelineEvent =
   /** The first invocation of the new version that failed this way, by Lambda's own account (its error type). */
   | { at: number; kind: 'failure-kind'; errorType: string }
   | { at: number; kind: 'rollback'; reason: string }
+  /** An operator ended the bake early (`canary promote`, the local stage only). */
+  | { at: number; kind: 'promoted' }
   | { at: number; kind: 'verdict'; outcome: 'Succeeded' | 'RolledBack' };
 
 export interface HookVerdict {

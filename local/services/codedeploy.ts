@@ -54,6 +54,9 @@ export interface DeploymentGroupSpec {
 /** What a StopDeployment asked of one deployment. */
 export type StopListener = (deploymentId: string) => void;
 
+/** Ends the deployment's bake now, answering whether it was baking. */
+export type PromoteListener = () => boolean;
+
 export type HookStatus = 'Succeeded' | 'Failed';
 
 export interface RecordedStatus {
@@ -68,6 +71,7 @@ export class LocalCodeDeploy {
 
   private readonly deployments = new Map<string, DeploymentRecord>();
   private readonly stopListeners = new Map<string, StopListener>();
+  private readonly promoteListeners = new Map<string, PromoteListener>();
   private readonly executions = new Map<string, string>();
   readonly statuses: RecordedStatus[] = [];
   /** Answers the next N calls of an operation with ThrottlingException, as a busy service does. */
@@ -99,6 +103,22 @@ export class LocalCodeDeploy {
     this.stopListeners.set(deploymentId, listener);
   }
 
+  /**
+   * Whoever plays the deployment ends its bake when an operator promotes it. Not an AWS call: a Lambda
+   * deployment has none (ContinueDeployment serves blue/green waits only), so only the local stage's control
+   * port reaches this.
+   */
+  onPromote(deploymentId: string, listener: PromoteListener): void {
+    this.promoteListeners.set(deploymentId, listener);
+  }
+
+  /** Asks the deployment's player to end its bake now: 'promoted', or why not. */
+  promote(deploymentId: string): 'promoted' | 'not-baking' | 'not-in-progress' {
+    const deployment = this.deployments.get(deploymentId);
+    if (deployment?.status !== 'InProgress') return 'not-in-progress';
+    return this.promoteListeners.get(deploymentId)?.() ? 'promoted' : 'not-baking';
+  }
+
   /** Its player has moved the alias: this share of traffic now goes to the target version. */
   shift(deploymentId: string, targetVersionWeight: number): void {
     this.deployment(deploymentId).targetVersionWeight = targetVersionWeight;
@@ -109,6 +129,7 @@ export class LocalCodeDeploy {
     const deployment = this.deployment(deploymentId);
     if (deployment.status === 'InProgress') Object.assign(deployment, { status, completeTime: new Date(), error });
     this.stopListeners.delete(deploymentId);
+    this.promoteListeners.delete(deploymentId);
   }
 
   statusOf(executionId: string): HookStatus | undefined {
