@@ -55,6 +55,8 @@ export class EnvironmentLog {
   readonly logStream: string;
   readonly system: SystemLog;
   private readonly lines: LineSplitter;
+  /** The messages written since startKeeping(): one invocation's, for an Invoke that asked for its log's tail. */
+  private kept: string[] | undefined;
 
   constructor(
     private readonly functionName: string,
@@ -63,8 +65,7 @@ export class EnvironmentLog {
     private readonly handlers: LogHandlers,
   ) {
     this.logStream = logStreamName(functionName, version, logging, new Date());
-    const write = handlers.onLogEvent && ((timestamp: number, message: string) => this.emit(timestamp, message, 'platform'));
-    this.system = new SystemLog(logging.format, logging.systemLogLevel, version, write);
+    this.system = new SystemLog(logging.format, logging.systemLogLevel, version, (timestamp, message) => this.emit(timestamp, message, 'platform'));
     this.lines = new LineSplitter((line, at) => this.functionLine(line, at));
   }
 
@@ -83,6 +84,21 @@ export class EnvironmentLog {
     this.functionLine(line, Date.now());
   }
 
+  /**
+   * Keeps each message written from now on, until stopKeeping(). An environment runs one invocation at a time, so
+   * what it writes between an invocation's START and its REPORT is that invocation's (function-runtime.ts).
+   */
+  startKeeping(): void {
+    this.kept = [];
+  }
+
+  /** What was written since startKeeping(), if it was called, and keeps nothing more. */
+  stopKeeping(): string[] | undefined {
+    const kept = this.kept;
+    this.kept = undefined;
+    return kept;
+  }
+
   /** The environment has ended: what it wrote without a final newline is a line of its own. */
   end(): void {
     this.lines.end();
@@ -94,6 +110,7 @@ export class EnvironmentLog {
   }
 
   private emit(timestamp: number, message: string, source: LogSource) {
+    this.kept?.push(message);
     const { functionName, version, logStream } = this;
     this.handlers.onLogEvent?.({ functionName, version, logGroup: this.logging.logGroup, logStream, timestamp, message, source });
   }

@@ -6,14 +6,15 @@ import { BodyTooLarge, readBody } from '../aws-json-protocol';
 import { verifySignature } from '../sigv4';
 import { aliasConfiguration, functionConfiguration } from './function-configuration';
 import { FunctionNotFound, InvalidRouting, type LocalLambda, QualifierConflict, StaleRevision } from './local-lambda';
+import { logTail } from './log-tail';
 
 /**
  * Lambda's API over real HTTP, in its REST-JSON protocol, so SDK clients and the AWS CLI configured with
- * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged: Invoke (RequestResponse only), and what an operator
- * reads of functions, versions and aliases (GetFunction, GetFunctionConfiguration, ListVersionsByFunction,
- * GetAlias, ListAliases), and UpdateAlias with Lambda's rules for routing and its RevisionId check. Only to
- * requests signed with the stage's credentials: it runs code, and a function's configuration holds its
- * environment.
+ * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged: Invoke (RequestResponse only; with LogType Tail, the
+ * invocation's log in X-Amz-Log-Result, see log-tail.ts), and what an operator reads of functions, versions and
+ * aliases (GetFunction, GetFunctionConfiguration, ListVersionsByFunction, GetAlias, ListAliases), and
+ * UpdateAlias with Lambda's rules for routing and its RevisionId check. Only to requests signed with the stage's
+ * credentials: it runs code, and a function's configuration holds its environment.
  */
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const ALIAS_PATH = /^\/2015-03-31\/functions\/([^/]+)\/aliases\/([^/]+)$/;
@@ -92,6 +93,11 @@ export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCre
     if ((req.headers['x-amz-invocation-type'] ?? 'RequestResponse') !== 'RequestResponse') {
       return error(400, 'InvalidParameterValueException', 'Only RequestResponse invocations are served locally');
     }
+    // LogType's "Valid Values: None | Tail" (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html). What Lambda
+    // answers for another value AWS does not say: here the error that page gives for "One of the parameters in the
+    // request is invalid", InvalidParameterValueException (400).
+    const logType = req.headers['x-amz-log-type'] ?? 'None';
+    if (logType !== 'None' && logType !== 'Tail') return error(400, 'InvalidParameterValueException', `LogType must be None or Tail, not ${String(logType)}`);
     let event: unknown;
     try {
       event = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
@@ -99,8 +105,10 @@ export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCre
       return error(400, 'InvalidRequestContentException', 'Could not parse request body into json');
     }
     try {
-      const { version, requestId, result } = await lambda.invoke(decodeURIComponent(match[1]!), event, url.searchParams.get('Qualifier') ?? undefined);
+      const qualifier = url.searchParams.get('Qualifier') ?? undefined;
+      const { version, requestId, result } = await lambda.invoke(decodeURIComponent(match[1]!), event, qualifier, logType === 'Tail');
       const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': version.version, 'x-amzn-RequestId': requestId };
+      if (logType === 'Tail') headers['X-Amz-Log-Result'] = logTail(result.log ?? []);
       // A failure of any kind (the handler's error, a crash, a timeout, a failed init) is a 200 whose body is the
       // error, `{ errorType, errorMessage[, trace] }`, marked by X-Amz-Function-Error: "If present, indicates that
       // an error occurred during function execution. Details about the error are included in the response

@@ -204,13 +204,14 @@ export class LocalLambda {
     return { version: found, qualifier: wanted, viaAlias: routing !== undefined };
   }
 
-  async invoke(nameOrArn: string, event: unknown, qualifier?: string): Promise<Invocation> {
+  /** Runs the version the name resolves to; with keepLog, the result holds the invocation's log events (InvokeResult.log). */
+  async invoke(nameOrArn: string, event: unknown, qualifier?: string, keepLog = false): Promise<Invocation> {
     if (this.stopped) throw new Error(`the local Lambda service has stopped: ${nameOrArn} was not invoked`);
     const target = this.resolve(nameOrArn, qualifier);
     const at = Date.now();
     const started = performance.now();
     const requestId = randomUUID();
-    const result = await target.version.invoke(event, requestId);
+    const result = await target.version.invoke(event, requestId, keepLog);
     this.options.onInvocation?.({
       functionName: target.version.spec.functionName,
       qualifier: target.qualifier,

@@ -57,8 +57,7 @@ export class SystemLog {
     format: 'Text' | 'JSON',
     systemLogLevel: string,
     private readonly version: string,
-    /** Where its events go; none, and it makes none. */
-    private readonly write: ((timestamp: number, message: string) => void) | undefined,
+    private readonly write: (timestamp: number, message: string) => void,
   ) {
     this.json = format === 'JSON';
     this.minimumRank = LEVEL_RANK[systemLogLevel.toUpperCase()] ?? LEVEL_RANK.INFO!;
@@ -98,7 +97,7 @@ export class SystemLog {
       initDurationMs: metrics.initDurationMs === undefined ? undefined : round(metrics.initDurationMs, 3),
     };
     this.record('platform.report', { requestId, metrics: reported, ...status }, outcome);
-    if (!this.write || this.json) return;
+    if (this.json) return;
     this.text(`END RequestId: ${requestId}`);
     const init = metrics.initDurationMs === undefined ? '' : `\tInit Duration: ${metrics.initDurationMs.toFixed(2)} ms`;
     // A text REPORT line names its status only when the runtime or the sandbox ended the invocation: captured
@@ -112,13 +111,13 @@ export class SystemLog {
   }
 
   private record(type: RecordType, record: Record<string, unknown>, outcome?: Outcome) {
-    if (!this.write || !this.json || LEVEL_RANK[levelOf(type, outcome)]! < this.minimumRank) return;
+    if (!this.json || LEVEL_RANK[levelOf(type, outcome)]! < this.minimumRank) return;
     const now = Date.now();
     // JSON.stringify leaves out what is undefined: an errorType on success, the init duration of a warm start.
     this.write(now, JSON.stringify({ time: new Date(now).toISOString(), type, record }));
   }
 
   private text(line: string) {
-    if (this.write && !this.json) this.write(Date.now(), line);
+    if (!this.json) this.write(Date.now(), line);
   }
 }
