@@ -10,6 +10,8 @@ import { AWS_TIMING } from './services/cloudwatch/aws-timing';
 import { type InvocationRecord, LocalCloudWatch } from './services/cloudwatch/metrics';
 import { LocalEventBridge } from './services/eventbridge';
 import { type AccessLogEntry, createApiServer } from './services/api-gateway/api-server';
+import { createCloudFormationServer } from './services/cloudformation/api';
+import { LocalCloudFormation } from './services/cloudformation/stack';
 import { createCodeDeployServer, LocalCodeDeploy } from './services/codedeploy';
 import { type DynamoDbLocal, type DynamoDbLocalEvent, ensureTables, startDynamoDbLocal, type TableStatus } from './services/dynamodb';
 import type { LogEvent } from './services/lambda/environment-log';
@@ -65,6 +67,8 @@ export interface LocalStage {
   awsTime: CloudWatchTime;
   /** The default event bus, delivering to the functions the template's EventBridge rules name. */
   eventbridge: LocalEventBridge;
+  /** The stack the stage plays, with its resources under the names the stage's services know them by. */
+  cloudformation: LocalCloudFormation;
   /**
    * Every line a function's code writes ('log': functionName, line), every CloudWatch Logs event Lambda writes
    * ('logEvent'), every invocation ('invocation'), API access ('access': entry) and DynamoDB Local event, for
@@ -177,13 +181,16 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     const secretsManagerApi = createSecretsManagerServer(secretsManager, credentials);
     const cloudwatchApi = createCloudWatchServer(metrics, alarms, () => stage.awsTime, credentials);
     const logsApi = createLogsServer(logs, credentials);
-    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi, cloudwatchApi, logsApi);
+    const cloudformation = new LocalCloudFormation(model, lambda, codedeploy);
+    const cloudformationApi = createCloudFormationServer(cloudformation, credentials);
+    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi, cloudwatchApi, logsApi, cloudformationApi);
     const url = await listenOnLoopback(api, options.port ?? 3000);
     endpoints.AWS_ENDPOINT_URL_LAMBDA = await listenOnLoopback(lambdaApi);
     endpoints.AWS_ENDPOINT_URL_CODEDEPLOY = await listenOnLoopback(codedeployApi);
     endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER = await listenOnLoopback(secretsManagerApi);
     endpoints.AWS_ENDPOINT_URL_CLOUDWATCH = await listenOnLoopback(cloudwatchApi);
     endpoints.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = await listenOnLoopback(logsApi);
+    endpoints.AWS_ENDPOINT_URL_CLOUDFORMATION = await listenOnLoopback(cloudformationApi);
     const stepFunctions = await startStepFunctionsServer({ apiUrl: url, credentials });
     sfn = stepFunctions;
     endpoints.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
@@ -203,6 +210,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       logs,
       awsTime,
       eventbridge,
+      cloudformation,
       events,
       stop,
     };

@@ -175,8 +175,9 @@ describe('CloudWatch', () => {
 describe("every local AWS endpoint serves only requests signed with the stage's credentials", () => {
   const endpoints = () => Object.entries(stage.endpoints).filter(([name]) => name !== 'AWS_ENDPOINT_URL_DYNAMODB');
 
-  it('refuses unsigned requests, as AWS does, on Lambda, CodeDeploy, Step Functions, Secrets Manager, CloudWatch and CloudWatch Logs', async () => {
+  it('refuses unsigned requests, as AWS does, on Lambda, CodeDeploy, Step Functions, Secrets Manager, CloudWatch, CloudWatch Logs and CloudFormation', async () => {
     expect(endpoints().map(([name]) => name).sort()).toEqual([
+      'AWS_ENDPOINT_URL_CLOUDFORMATION',
       'AWS_ENDPOINT_URL_CLOUDWATCH',
       'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
       'AWS_ENDPOINT_URL_CODEDEPLOY',

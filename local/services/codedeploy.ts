@@ -24,9 +24,9 @@ export interface LambdaDeployment {
   deploymentGroup?: string;
 }
 
-type DeploymentStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Stopped';
+export type DeploymentStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Stopped';
 
-interface DeploymentRecord extends LambdaDeployment {
+export interface DeploymentRecord extends LambdaDeployment {
   status: DeploymentStatus;
   createTime: Date;
   completeTime?: Date;
@@ -130,6 +130,11 @@ export class LocalCodeDeploy {
     if (deployment.status === 'InProgress') Object.assign(deployment, { status, completeTime: new Date(), error });
     this.stopListeners.delete(deploymentId);
     this.promoteListeners.delete(deploymentId);
+  }
+
+  /** Every deployment registered, in the order they were created. */
+  history(): ReadonlyArray<Readonly<DeploymentRecord>> {
+    return [...this.deployments.values()];
   }
 
   statusOf(executionId: string): HookStatus | undefined {

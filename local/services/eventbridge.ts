@@ -46,7 +46,7 @@ function matchesOne(allowed: unknown, value: unknown): boolean {
 
 export class LocalEventBridge {
   constructor(
-    private readonly rules: EventRule[],
+    readonly rules: EventRule[],
     private readonly deliver: Deliver,
     private readonly onError: (message: string) => void = () => undefined,
   ) {}

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { type AlarmSpec, alarmSpec } from '../services/cloudwatch/alarms';
 import { LOCAL_ACCOUNT, LOCAL_REGION, parameterValues, readTemplate, resolve, type ResolveContext, ROOT, type Template } from './cloudformation';
+import { deployedStackName } from './samconfig';
+import { stackResources, type StackResourceSpec } from './stack-resources';
 
 /**
  * One typed model of what the local stage runs, read from template.yaml, iaac/ and the OpenAPI document
@@ -87,7 +89,20 @@ export interface DeploymentSpec {
   postTrafficHook?: string;
 }
 
+/** The stack the local stage plays, as CloudFormation describes it once `sam deploy` has created it. */
+export interface StackSpec {
+  /** samconfig.toml's stack_name. */
+  name: string;
+  description?: string;
+  /** Each template parameter's value, in the template's order. */
+  parameters: Array<{ key: string; value: string }>;
+  outputs: Array<{ key: string; value: string; description?: string; exportName?: string }>;
+  /** Its resources after the SAM transform, but for the Lambda versions, which only the local Lambda knows. */
+  resources: StackResourceSpec[];
+}
+
 export interface StageModel {
+  stack: StackSpec;
   stageName: string;
   /** The DeploymentPreference of a function, with `!GetAtt <Fn>.Version.Version` naming `targetVersion`. */
   deploymentOf(logicalId: string, targetVersion: string): DeploymentSpec | undefined;
@@ -125,6 +140,11 @@ export interface TableSpec {
 
 export const functionArn = (name: string, qualifier?: string) =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+
+export const stateMachineArn = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+
+/** The local API's id, as Ref of the API gives it: API ids are lower-case letters and digits, which Step Functions checks ApiEndpoint against. */
+export const localApiId = (logicalId: string) => logicalId.toLowerCase().replace(/[^0-9a-z]/g, '');
 
 /** The tables of the stateful stack, and its `Fn::ImportValue` exports, resolved as CloudFormation would. */
 function tableStack(stackName: string, tableName: string | undefined) {
@@ -248,7 +268,7 @@ export function loadStage(options: StageOptions = {}): StageModel {
   const refs: Record<string, string> = {};
   const attributes: Record<string, string> = {};
   for (const [id, resource] of resources) {
-    refs[id] = resource.Type === 'AWS::Serverless::Function' ? id : `local-${id}`;
+    refs[id] = resource.Type === 'AWS::Serverless::Function' ? id : resource.Type === 'AWS::Serverless::Api' ? localApiId(id) : `local-${id}`;
     attributes[`${id}.Arn`] = `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}`;
     // What SAM generates for a gradually deployed function, which the template may Ref.
     if (resource.Type === 'AWS::Serverless::Function' && resource.Properties?.DeploymentPreference) {
@@ -256,7 +276,11 @@ export function loadStage(options: StageOptions = {}): StageModel {
       refs.ServerlessDeploymentApplication = 'local-ServerlessDeploymentApplication';
     }
   }
-  const ctx: ResolveContext = { file: APP_TEMPLATE, stackName: 'company-canary', template, parameters, refs, attributes, imports };
+  const ctx: ResolveContext = { file: APP_TEMPLATE, stackName: deployedStackName(), template, parameters, refs, attributes, imports };
+  // Ref of a state machine gives its ARN.
+  for (const [id, r] of resources.filter(([, r]) => r.Type === 'AWS::Serverless::StateMachine')) {
+    refs[id] = stateMachineArn(r.Properties.Name ? (resolve(ctx, r.Properties.Name) as string) : id);
+  }
   const secrets = resources
     .filter(([, resource]) => resource.Type === 'AWS::SecretsManager::Secret')
     .map(([logicalId, resource]) => secretSpec(ctx, logicalId, resource.Properties ?? {}));
@@ -330,6 +354,8 @@ export function loadStage(options: StageOptions = {}): StageModel {
       .filter(([, event]) => event.Type === 'EventBridgeRule')
       .map(([name, event]) => ({ name: `${logicalId}${name}`, pattern: resolve(ctx, event.Properties.Pattern) as Record<string, unknown>, target: names.get(logicalId)! })),
   );
+  // SAM names a rule's resource `<function><event>`, as the local EventBridge names the rule; Ref of a rule on the default bus gives its name.
+  for (const rule of rules) refs[rule.name] = rule.name;
   const functionByArn = new Map(functions.map((fn) => [functionArn(fn.functionName), fn.functionName]));
   const subscriptionFilters = resources
     .filter(([, r]) => r.Type === 'AWS::Logs::SubscriptionFilter')
@@ -339,7 +365,23 @@ export function loadStage(options: StageOptions = {}): StageModel {
       if (!destination) throw new Error(`${APP_TEMPLATE}: ${logicalId}: the local stage delivers subscriptions to the template's functions only, not to ${p.DestinationArn}`);
       return { logicalId, name: p.FilterName ?? `${ctx.stackName}-${logicalId}`, logGroup: p.LogGroupName, filterPattern: p.FilterPattern, destination };
     });
+  for (const filter of subscriptionFilters) refs[filter.logicalId] = filter.name;
+  const outputs = Object.entries<Template>(template.Outputs ?? {})
+    .filter(([, o]) => !o.Condition || resolve(ctx, { Condition: o.Condition }))
+    .map(([key, o]) => ({
+      key,
+      value: String(resolve(ctx, o.Value)),
+      description: o.Description,
+      exportName: o.Export && (resolve(ctx, o.Export.Name) as string),
+    }));
   return {
+    stack: {
+      name: ctx.stackName,
+      description: template.Description,
+      parameters: Object.entries(parameters).map(([key, value]) => ({ key, value })),
+      outputs,
+      resources: stackResources(ctx, serverlessFunctions),
+    },
     deploymentOf,
     rules,
     logGroups,

@@ -1,16 +1,14 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_ACCOUNT, LOCAL_REGION, parameterValues, readTemplate, resolve, type ResolveContext, ROOT, type Template } from '../../template/cloudformation';
-import { APP_TEMPLATE } from '../../template/stage';
+import { LOCAL_REGION, parameterValues, readTemplate, resolve, type ResolveContext, ROOT, type Template } from '../../template/cloudformation';
+import { deployedStackName } from '../../template/samconfig';
+import { APP_TEMPLATE, localApiId, stateMachineArn } from '../../template/stage';
 
 /**
  * The template's state machines as the local Step Functions runs them: each ASL file with its
  * DefinitionSubstitutions applied, under the name and ARN CloudFormation would give it in the local stack.
  */
-
-/** The stack name the local stage stands in for (template/stage.ts resolves the functions with it too). */
-const LOCAL_STACK_NAME = 'company-canary';
 
 export interface LocalStateMachine {
   name: string;
@@ -24,11 +22,6 @@ export interface LocalApiTarget {
   host: string;
   stage: string;
 }
-
-const stateMachineArn = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
-
-/** API ids are lower-case letters and digits, which is what Step Functions checks ApiEndpoint against. */
-const localApiId = (logicalId: string) => logicalId.toLowerCase().replace(/[^0-9a-z]/g, '');
 
 /** Replaces every `${key}` the way Step Functions applies DefinitionSubstitutions; a key it lacks is a template error. */
 function substitute(file: string, text: string, substitutions: Record<string, string>): string {
@@ -45,7 +38,7 @@ export function loadStateMachines(): { machines: LocalStateMachine[]; api: Local
   const [apiLogicalId, api] = resources.find(([, r]) => r.Type === 'AWS::Serverless::Api')!;
   const ctx: ResolveContext = {
     file: APP_TEMPLATE,
-    stackName: LOCAL_STACK_NAME,
+    stackName: deployedStackName(),
     template,
     parameters: parameterValues(template),
     refs: { [apiLogicalId]: localApiId(apiLogicalId) },
