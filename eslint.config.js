@@ -17,4 +17,11 @@ module.exports = tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['**/local/**', '**/test/**'] }],
     },
   },
+  {
+    files: ['operate/**/*.ts'],
+    rules: {
+      // The operator tool reaches the local stage through its public entry only, as any outside tool would.
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/local/*', '!**/local/index', '**/test/**'], message: 'Import the local stage through local/index.ts, and no test code.' }] }],
+    },
+  },
 );
