@@ -15,6 +15,8 @@ const BUNDLES: Record<string, string> = {
   'needs.js': "require('./not-there');\nexports.handler = async () => 'never';\n",
   'ok.js': 'exports.handler = async () => "ok";\nexports.count = 42;\n',
   'exits.js': 'process.exit(2);\n',
+  // A slow load: the module spins for SLOW_INIT_MS (its environment's variable) before it exports its handler.
+  'slow.js': 'const until = Date.now() + Number(process.env.SLOW_INIT_MS);\nwhile (Date.now() < until);\nexports.handler = async () => "loaded";\n',
 };
 
 const bundle = testBundle('company-canary-init-', BUNDLES);
@@ -78,4 +80,30 @@ it('writes INIT_REPORT in Text format, then the invocation START, END and REPORT
       /^REPORT RequestId: text-init\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\tStatus: error\tError Type: Runtime\.HandlerNotFound$/,
     ),
   ]);
+});
+
+describe('an init that takes long', () => {
+  const slowVersion = (initMs: number) =>
+    bundle.version(
+      { functionName: `Slow${bundle.versions.length}`, handler: 'slow.handler', timeoutSeconds: 1, environment: { SLOW_INIT_MS: String(initMs) }, logging: { format: 'JSON' } },
+      { onLogEvent: (event) => events.push(event) },
+    );
+
+  it('does not use up the invocation\'s timeout: the function runs its full timeout after a 1.5 s init', async () => {
+    const started = Date.now();
+    expect(await slowVersion(1_500).invoke({}, 'slow-init')).toEqual({ ok: true, payload: '"loaded"' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    const report = inStream(streamOf('slow-init')).map(parsed).find((line) => line.type === 'platform.report')!;
+    expect(report.record).toMatchObject({ status: 'success', metrics: { initDurationMs: expect.any(Number) } });
+    expect((report.record!.metrics as { initDurationMs: number }).initDurationMs).toBeGreaterThanOrEqual(1_500);
+  });
+
+  it('past Lambda\'s 10 s for an init, goes on under the function\'s timeout, and times out at it', async () => {
+    const started = Date.now();
+    const result = await slowVersion(15_000).invoke({}, 'endless-init');
+    const took = Date.now() - started;
+    expect(result).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout' } });
+    expect(took).toBeGreaterThanOrEqual(11_000);
+    expect(took).toBeLessThan(13_000);
+  }, 20_000);
 });

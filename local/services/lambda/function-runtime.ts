@@ -50,13 +50,15 @@ interface Invocation {
   /** The caller wants what the environment writes while it runs (Invoke's LogType Tail): `log`, once it has ended. */
   keepLog: boolean;
   log?: string[];
-  /** Given to its environment: its timeout runs from here. */
+  /** Given to its environment. */
   startedAt?: number;
   /** Begun by its environment, once initialised: Lambda's duration of it counts from here. */
   runningSince?: number;
   /** The environment's first: it loads code and opens connections, so its duration says nothing about load. */
   first?: boolean;
   timer?: NodeJS.Timeout;
+  /** Its function timeout has started: it runs, or its environment's init has outlasted Lambda's 10 s for it. */
+  timing?: boolean;
   /** Ends a wait for an environment: scale-out's timer. */
   waitTimer?: NodeJS.Timeout;
 }
@@ -123,6 +125,8 @@ const SLOW_INVOCATION_MS = 25;
 const RECENT_INVOCATIONS = 8;
 const MAX_ENVIRONMENTS = 32;
 const IDLE_MS = 10_000;
+/** Lambda's limit on an on-demand environment's init before it counts against the invocation's timeout. */
+const INIT_LIMIT_MS = 10_000;
 /**
  * Each environment's young generation. Left to V8, it grows towards its default ceiling over minutes of
  * load, in every environment, and the stage's memory creeps up with it: bench:soak measured RSS +10.3 % over
@@ -226,20 +230,33 @@ export class FunctionVersion {
     return target && !this.invocationsAreSlow() ? target : undefined;
   }
 
-  /** The invocation is the environment's: its timeout runs from now, as Lambda's does; it runs once the environment is initialised. */
+  /**
+   * The invocation is the environment's; it runs once the environment is initialised. Its timeout runs from
+   * then, as Lambda's does: "The Init phase is limited to 10 seconds. If all three tasks do not complete within
+   * 10 seconds, Lambda retries the Init phase at the time of the first function invocation with the configured
+   * function timeout" (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html). So an
+   * init past its 10 s goes on under the function's timeout here (not run again from its start).
+   */
   private begin(env: Environment, invocation: Invocation) {
     env.running = invocation;
     invocation.first = !env.used;
     env.used = true;
     invocation.startedAt = performance.now();
-    if (!env.initializing) this.run(env, invocation);
-    invocation.timer = setTimeout(() => this.fail(env, this.timeout), this.spec.timeoutSeconds * 1000);
+    if (!env.initializing) return this.run(env, invocation);
+    invocation.timer = setTimeout(() => this.startTimeout(env, invocation), Math.max(0, env.spawnedAt + INIT_LIMIT_MS - performance.now()));
   }
 
   private run(env: Environment, invocation: Invocation) {
     invocation.runningSince = performance.now();
     if (invocation.keepLog) env.log.startKeeping();
     env.log.system.start(invocation.message.id);
+    if (!invocation.timing) this.startTimeout(env, invocation);
+  }
+
+  private startTimeout(env: Environment, invocation: Invocation) {
+    invocation.timing = true;
+    clearTimeout(invocation.timer);
+    invocation.timer = setTimeout(() => this.fail(env, this.timeout), this.spec.timeoutSeconds * 1000);
   }
 
   private finish(invocation: Invocation, result: InvokeResult) {
