@@ -14,8 +14,10 @@ import { closeTarget, targetOf, TargetError } from './target';
 import { readStatuses, watch } from './watch';
 
 const USAGE = `usage: npm run canary -- <command> (--local | --stack <name> [--region <r>] [--profile <p>])
-  status [<function>…] [--watch] [--json]     where each alias routes, the deployment in progress, each version's figures;
-                                               --watch redraws until the deployments end: exit 0 deployed, 1 rolled back
+  status [<function>…] [--watch [--start-timeout 0s]] [--json]
+                                               where each alias routes, the deployment in progress, each version's figures;
+                                               --watch redraws until the deployments end: exit 0 deployed, 1 rolled back;
+                                               --start-timeout: how long to wait for a deployment to begin
   abort [<function>…]                          stop the running deployments with rollback; wait until each alias is back
   promote [<function>…]                        end the canary's bake now (the local stage only: AWS has no such call)
   shift <function> --to <version> --weight <0..1> [--revision-id <id>]
@@ -31,7 +33,7 @@ class UsageError extends Error {}
 /** 5m, 30s, 1h, 500ms: milliseconds. */
 function duration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!match) throw new UsageError(`--every takes a duration such as 30s, 5m or 1h, not ${text}`);
+  if (!match) throw new UsageError(`durations are written 500ms, 30s, 5m or 1h, not ${text}`);
   return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
 }
 
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       every: { type: 'string', default: '5m' },
       limit: { type: 'string', default: '10' },
       interval: { type: 'string', default: '2s' },
+      'start-timeout': { type: 'string', default: '0s' },
       timeout: { type: 'string', default: '15m' },
       help: { type: 'boolean', default: false },
     },
@@ -77,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
       case 'status': {
         if (values.watch) {
           const redraw = !values.json && process.stdout.isTTY === true;
-          return await watch(target, stack, functions, { json: values.json, intervalMs: duration(values.interval), write: (text) => process.stdout.write(text), redraw });
+          return await watch(target, stack, functions, { json: values.json, intervalMs: duration(values.interval), startTimeoutMs: duration(values['start-timeout']), write: (text) => process.stdout.write(text), redraw });
         }
         const statuses = await readStatuses(target, stack, functions);
         say(values.json ? JSON.stringify({ at: new Date().toISOString(), functions: statuses }, null, 2) : renderStatus(target.label, statuses, new Date()));
