@@ -35,6 +35,8 @@ it('takes the topic as an optional parameter: an SNS standard topic ARN in any p
   const allowed = new RegExp(parameter.AllowedPattern);
   for (const arn of ['', TOPIC, 'arn:aws-cn:sns:cn-north-1:123456789012:a_b-C', 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:x']) expect(arn).toMatch(allowed);
   for (const arn of [`${TOPIC}.fifo`, 'arn:aws:sqs:eu-west-1:123456789012:q', 'arn:aws:sns:eu-west-1:12345:t', `${TOPIC}:sub`, '*', ' ']) expect(arn).not.toMatch(allowed);
+  // The local stage refuses what CloudFormation would.
+  expect(() => loadStage({ parameterOverrides: { [PARAMETER]: `${TOPIC}.fifo` } })).toThrow(/DeploymentNotificationTopicArn: .* does not match its AllowedPattern/);
   expect(resolvedWith(template, {}, { Condition: 'NotifyDeployments' })).toBe(false);
   expect(resolvedWith(template, { [PARAMETER]: TOPIC }, { Condition: 'NotifyDeployments' })).toBe(true);
 });

@@ -35,6 +35,10 @@ export function parameterValues(template: Template, overrides: Record<string, st
   for (const [name, spec] of Object.entries<Template>(template.Parameters ?? {})) {
     const value = overrides[name] ?? spec.Default;
     if (value === undefined) throw new Error(`Template parameter ${name} has no default; pass it as an override`);
+    // CloudFormation refuses a value its AllowedPattern does not allow (Parameters, CloudFormation User Guide).
+    if (spec.AllowedPattern && !new RegExp(spec.AllowedPattern).test(String(value))) {
+      throw new Error(`Template parameter ${name}: ${String(value)} does not match its AllowedPattern ${spec.AllowedPattern}`);
+    }
     values[name] = String(value);
   }
   return values;
