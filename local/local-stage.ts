@@ -20,6 +20,7 @@ import { LocalLambda } from './services/lambda/local-lambda';
 import { createLogsServer } from './services/logs/api';
 import { LocalCloudWatchLogs } from './services/logs/local-cloudwatch-logs';
 import { createSecretsManagerServer, LocalSecretsManager } from './services/secrets-manager';
+import { createSnsServer, LocalSns } from './services/sns';
 import { startStepFunctionsServer } from './services/stepfunctions/server';
 import { type FunctionSpec, loadStage, type StageModel, type StageOptions } from './template/stage';
 
@@ -69,6 +70,8 @@ export interface LocalStage {
   eventbridge: LocalEventBridge;
   /** The stack the stage plays, with its resources under the names the stage's services know them by. */
   cloudformation: LocalCloudFormation;
+  /** The SNS topics the deployment groups' triggers name, each keeping the last messages published to it. */
+  sns: LocalSns;
   /**
    * Every line a function's code writes ('log': functionName, line), every CloudWatch Logs event Lambda writes
    * ('logEvent'), every invocation ('invocation'), API access ('access': entry) and DynamoDB Local event, for
@@ -87,8 +90,8 @@ const close = (server: Server) =>
 
 /**
  * The whole local stage: DynamoDB Local with the iaac table; the template's functions from their bundles;
- * the API over HTTP; and Lambda, CodeDeploy, Step Functions and Secrets Manager endpoints in their own
- * protocols, which every function (the hooks included) reaches through AWS_ENDPOINT_URL_*.
+ * the API over HTTP; and Lambda, CodeDeploy, Step Functions, Secrets Manager, SNS and the others' endpoints in
+ * their own protocols, which every function (the hooks included) reaches through AWS_ENDPOINT_URL_*.
  */
 export async function startLocalStage(options: LocalStageOptions = {}): Promise<LocalStage> {
   const model = loadStage(options);
@@ -183,7 +186,10 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     const logsApi = createLogsServer(logs, credentials);
     const cloudformation = new LocalCloudFormation(model, lambda, codedeploy);
     const cloudformationApi = createCloudFormationServer(cloudformation, credentials);
-    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi, cloudwatchApi, logsApi, cloudformationApi);
+    const topics = new Set(deployments.flatMap((d) => d.triggers.map((t) => t.topicArn)));
+    const sns = new LocalSns([...topics], (n) => events.emit('log', 'SNS', `${n.topicArn}${n.subject ? ` ${n.subject}` : ''} ${n.message}`));
+    const snsApi = createSnsServer(sns, credentials);
+    servers.push(api, lambdaApi, codedeployApi, secretsManagerApi, cloudwatchApi, logsApi, cloudformationApi, snsApi);
     const url = await listenOnLoopback(api, options.port ?? 3000);
     endpoints.AWS_ENDPOINT_URL_LAMBDA = await listenOnLoopback(lambdaApi);
     endpoints.AWS_ENDPOINT_URL_CODEDEPLOY = await listenOnLoopback(codedeployApi);
@@ -191,6 +197,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     endpoints.AWS_ENDPOINT_URL_CLOUDWATCH = await listenOnLoopback(cloudwatchApi);
     endpoints.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = await listenOnLoopback(logsApi);
     endpoints.AWS_ENDPOINT_URL_CLOUDFORMATION = await listenOnLoopback(cloudformationApi);
+    endpoints.AWS_ENDPOINT_URL_SNS = await listenOnLoopback(snsApi);
     const stepFunctions = await startStepFunctionsServer({ apiUrl: url, credentials });
     sfn = stepFunctions;
     endpoints.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
@@ -211,6 +218,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
       awsTime,
       eventbridge,
       cloudformation,
+      sns,
       events,
       stop,
     };

@@ -175,7 +175,7 @@ describe('CloudWatch', () => {
 describe("every local AWS endpoint serves only requests signed with the stage's credentials", () => {
   const endpoints = () => Object.entries(stage.endpoints).filter(([name]) => name !== 'AWS_ENDPOINT_URL_DYNAMODB');
 
-  it('refuses unsigned requests, as AWS does, on Lambda, CodeDeploy, Step Functions, Secrets Manager, CloudWatch, CloudWatch Logs and CloudFormation', async () => {
+  it('refuses unsigned requests, as AWS does, on Lambda, CodeDeploy, Step Functions, Secrets Manager, CloudWatch, CloudWatch Logs, CloudFormation and SNS', async () => {
     expect(endpoints().map(([name]) => name).sort()).toEqual([
       'AWS_ENDPOINT_URL_CLOUDFORMATION',
       'AWS_ENDPOINT_URL_CLOUDWATCH',
@@ -184,6 +184,7 @@ describe("every local AWS endpoint serves only requests signed with the stage's 
       'AWS_ENDPOINT_URL_LAMBDA',
       'AWS_ENDPOINT_URL_SECRETS_MANAGER',
       'AWS_ENDPOINT_URL_SFN',
+      'AWS_ENDPOINT_URL_SNS',
     ]);
     for (const [, url] of endpoints()) {
       const response = await fetch(`${url}/2015-03-31/functions/GetCompanyFunction/invocations`, { method: 'POST', body: '{}' });

@@ -3,6 +3,9 @@
  * from its built bundle, and the API from open-api/ on http://127.0.0.1:3000 (PORT to change).
  *   npm start -- --persist            keep the data in .local/dynamodb between runs
  *   npm start -- --data-dir <folder>  keep it in another folder
+ *   npm start -- --parameter-overrides Key=Value …
+ *                                     stack parameters other than the template's defaults, as sam deploy takes them
+ *                                     (DeploymentNotificationTopicArn=arn:aws:sns:… turns deployment notifications on)
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -15,13 +18,20 @@ import { STAGE_FILE } from '../running-stage';
 import { integrationFunctionArn } from '../services/api-gateway/routes';
 
 async function main() {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     options: {
       persist: { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'parameter-overrides': { type: 'string', multiple: true, default: [] },
     },
+    allowPositionals: true,
   });
+  // As `sam deploy --parameter-overrides` takes them: Key=Value pairs, in one argument or several.
+  const pairs = [...values['parameter-overrides'], ...positionals].flatMap((arg) => arg.split(/\s+/)).filter(Boolean);
+  const malformed = pairs.find((pair) => !/^[A-Za-z0-9]+=/.test(pair));
+  if (malformed) throw new Error(`--parameter-overrides takes Key=Value pairs, not ${malformed}`);
+  const parameterOverrides = Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
   const port = Number(process.env.PORT ?? 3000);
   const persistDir = values['data-dir'] ?? (values.persist ? join(ROOT, '.local', 'dynamodb') : undefined);
   console.log(`starting DynamoDB Local (${persistDir ? `persisted in ${persistDir}` : 'in memory'})…`);
@@ -29,6 +39,7 @@ async function main() {
   const stage = await startLocalStage({
     port,
     persistDir,
+    parameterOverrides,
     onDynamoDb: (event) => {
       console.error(event.message);
       if (event.kind === 'gave-up') shutdown('DynamoDB Local failed', 1);

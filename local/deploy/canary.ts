@@ -8,6 +8,7 @@ import { LOCAL_REGION } from '../template/cloudformation';
 import type { DeploymentSpec, FunctionSpec } from '../template/stage';
 import { watchAlarms } from './alarm-watch';
 import type { StackUpdate } from './stack-update';
+import { notifyTriggers } from './trigger-notifications';
 import type { AlarmTransition, FunctionReport, HookVerdict, TimelineEvent } from './report';
 
 /**
@@ -92,13 +93,16 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
     application: spec.application,
     deploymentGroup: spec.deploymentGroup,
   });
-  // CodeDeploy and CloudWatch tell EventBridge what happens, as on AWS, so the template's rules hear of it.
-  const deploymentEvent = (state: 'START' | 'SUCCESS' | 'FAILURE' | 'STOP') =>
+  // CodeDeploy and CloudWatch tell EventBridge what happens, as on AWS, so the template's rules hear of it;
+  // CodeDeploy tells the deployment group's triggers too.
+  const deploymentEvent = (state: 'START' | 'SUCCESS' | 'FAILURE' | 'STOP') => {
     ctx.stage.eventbridge.put({
       source: 'aws.codedeploy',
       detailType: 'CodeDeploy Deployment State-change Notification',
       detail: { application: spec.application, deploymentGroup: spec.deploymentGroup, deploymentId: ids.deploymentId, state, region: LOCAL_REGION },
     });
+    notifyTriggers(ctx.stage.sns, spec.triggers, codedeploy.history().find((d) => d.deploymentId === ids.deploymentId)!);
+  };
   const alarmEvent = (transition: AlarmTransition, previous: AlarmState) => {
     const alarm = spec.alarms.find((a) => a.logicalId === transition.alarm)!;
     ctx.stage.alarms.setState(alarm.name, transition.state, `Evaluated ${JSON.stringify(transition.values)} against the threshold ${alarm.threshold}`, new Date(transition.at));

@@ -52,9 +52,13 @@ export function xmlText(value: string): string {
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-/** A value as the Query protocol serialises it: structures by member, lists as `<member>`s, timestamps in ISO 8601. */
+/**
+ * A value as the Query protocol serialises it: structures by member, lists as `<member>`s, maps (a Map here) as
+ * `<entry><key><value>`s, timestamps in ISO 8601.
+ */
 export function toXml(name: string, value: unknown): string {
   if (value === undefined) return '';
+  if (value instanceof Map) return `<${name}>${[...value].map(([key, item]) => `<entry>${toXml('key', key)}${toXml('value', item)}</entry>`).join('')}</${name}>`;
   if (Array.isArray(value)) return `<${name}>${value.map((item) => toXml('member', item)).join('')}</${name}>`;
   if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
   if (value !== null && typeof value === 'object') return `<${name}>${Object.entries(value).map(([key, member]) => toXml(key, member)).join('')}</${name}>`;

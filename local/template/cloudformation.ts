@@ -35,6 +35,10 @@ export function parameterValues(template: Template, overrides: Record<string, st
   for (const [name, spec] of Object.entries<Template>(template.Parameters ?? {})) {
     const value = overrides[name] ?? spec.Default;
     if (value === undefined) throw new Error(`Template parameter ${name} has no default; pass it as an override`);
+    // CloudFormation refuses a value its AllowedPattern does not allow (Parameters, CloudFormation User Guide).
+    if (spec.AllowedPattern && !new RegExp(spec.AllowedPattern).test(String(value))) {
+      throw new Error(`Template parameter ${name}: ${String(value)} does not match its AllowedPattern ${spec.AllowedPattern}`);
+    }
     values[name] = String(value);
   }
   return values;
@@ -87,7 +91,8 @@ export function resolve(ctx: ResolveContext, node: unknown): unknown {
     const a = arg as any;
     switch (key) {
       case 'Ref':
-        return ref(ctx, a);
+        // AWS::NoValue removes the property it stands for, as CloudFormation does (in Fn::If, mostly).
+        return a === 'AWS::NoValue' ? undefined : ref(ctx, a);
       case 'Fn::Sub':
         return Array.isArray(a)
           ? sub(ctx, a[0], resolve(ctx, a[1]) as Record<string, string>)
@@ -104,6 +109,8 @@ export function resolve(ctx: ResolveContext, node: unknown): unknown {
         return resolve(ctx, condition(ctx, a[0]) ? a[1] : a[2]);
       case 'Fn::Equals':
         return resolve(ctx, a[0]) === resolve(ctx, a[1]);
+      case 'Fn::Not':
+        return !resolve(ctx, a[0]);
       case 'Fn::Join':
         return (resolve(ctx, a[1]) as string[]).join(a[0]);
       case 'Condition':
@@ -114,7 +121,7 @@ export function resolve(ctx: ResolveContext, node: unknown): unknown {
         if (key.startsWith('Fn::')) throw new Error(`${ctx.file}: ${key} is not supported by the local stage`);
     }
   }
-  return Object.fromEntries(entries.map(([key, value]) => [key, resolve(ctx, value)]));
+  return Object.fromEntries(entries.map(([key, value]) => [key, resolve(ctx, value)]).filter(([, value]) => value !== undefined));
 }
 
 function include(ctx: ResolveContext, transform: { Name: string; Parameters: { Location: string } }): unknown {

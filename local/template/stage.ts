@@ -87,6 +87,15 @@ export interface DeploymentSpec {
   alarms: AlarmSpec[];
   preTrafficHook?: string;
   postTrafficHook?: string;
+  /** Its deployment group's TriggerConfigurations: the SNS topics CodeDeploy tells of these events. */
+  triggers: DeploymentTrigger[];
+}
+
+/** A CodeDeploy trigger (TriggerConfig, CodeDeploy API reference), as CloudFormation resolves it. */
+export interface DeploymentTrigger {
+  name: string;
+  topicArn: string;
+  events: string[];
 }
 
 /** The stack the local stage plays, as CloudFormation describes it once `sam deploy` has created it. */
@@ -347,6 +356,7 @@ export function loadStage(options: StageOptions = {}): StageModel {
       alarms,
       preTrafficHook: preference.Hooks?.PreTraffic && (resolve(ctx, preference.Hooks.PreTraffic) as string),
       postTrafficHook: preference.Hooks?.PostTraffic && (resolve(ctx, preference.Hooks.PostTraffic) as string),
+      triggers: ((resolve(ctx, preference.TriggerConfigurations) ?? []) as Template[]).map((t) => ({ name: t.TriggerName, topicArn: t.TriggerTargetArn, events: t.TriggerEvents })),
     };
   };
   const rules = serverlessFunctions.flatMap(({ logicalId, props }) =>

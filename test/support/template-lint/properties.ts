@@ -2,7 +2,7 @@
 import type { Property, PropertyType } from '@aws-cdk/service-spec-types';
 import { hint } from './hint';
 import { ifBranches, intrinsic, isObject, obj, resourcesOf, type Node } from './nodes';
-import { knownProperties, spec, specResource } from './spec';
+import { knownProperties, knownTypeProperties, spec, specResource } from './spec';
 
 /** Resource types, resource attributes and property names, checked against the AWS resource specification. */
 
@@ -68,7 +68,7 @@ function typeProblems(value: unknown, t: PropertyType, type: string, at: string)
   switch (t.type) {
     case 'ref': {
       const definition = spec().get('typeDefinition', t.reference);
-      return objectProblems(obj(value), definition.properties, `${type} ${definition.name}`, type, at);
+      return objectProblems(obj(value), knownTypeProperties(type, definition), `${type} ${definition.name}`, type, at);
     }
     case 'array':
       return (value as unknown[]).flatMap((item, i) => valueProblems(item, [t.element], type, `${at}[${i}]`));

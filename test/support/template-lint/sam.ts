@@ -29,9 +29,11 @@ export function samGeneratedIds(template: Node): Map<string, string> {
     ids.set(`${id}.Alias`, 'AWS::Lambda::Alias');
     ids.set(`${id}.Version`, 'AWS::Lambda::Version');
   }
-  for (const [id] of functions.filter(([, p]) => deploymentEnabled(p.DeploymentPreference))) {
+  for (const [id, properties] of functions.filter(([, p]) => deploymentEnabled(p.DeploymentPreference))) {
     ids.set(`${id}DeploymentGroup`, 'AWS::CodeDeploy::DeploymentGroup');
     ids.set('ServerlessDeploymentApplication', 'AWS::CodeDeploy::Application');
+    // The service role SAM makes for the deployment groups whose preference names no Role of its own.
+    if (obj(properties.DeploymentPreference).Role === undefined) ids.set('CodeDeployServiceRole', 'AWS::IAM::Role');
   }
   return ids;
 }

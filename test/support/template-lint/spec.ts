@@ -1,6 +1,6 @@
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 // The types of the database that @aws-cdk/aws-service-spec returns: its public API is declared with them.
-import type { Property, Resource, SpecDatabase } from '@aws-cdk/service-spec-types';
+import type { Property, Resource, SpecDatabase, TypeDefinition } from '@aws-cdk/service-spec-types';
 
 /** The AWS resource specification, as @aws-cdk/aws-service-spec ships it, and how SAM types map onto it. */
 
@@ -40,4 +40,20 @@ export function knownProperties(type: string): Record<string, Property> | undefi
   if (!resource || !passthrough) return resource?.properties;
   const target = specResource(passthrough.to)!.properties;
   return { ...resource.properties, ...Object.fromEntries(passthrough.properties.map((name) => [name, target[name]!])) };
+}
+
+/**
+ * The same within SAM's property types: DeploymentPreference's TriggerConfigurations "is passed directly to the
+ * TriggerConfigurations property of an AWS::CodeDeploy::DeploymentGroup resource" (AWS SAM Developer Guide,
+ * DeploymentPreference), which SAM's spec here does not list.
+ */
+const SAM_TYPE_PASSTHROUGH: Record<string, { to: string; properties: string[] }> = {
+  'AWS::Serverless::Function DeploymentPreference': { to: 'AWS::CodeDeploy::DeploymentGroup', properties: ['TriggerConfigurations'] },
+};
+
+export function knownTypeProperties(type: string, definition: TypeDefinition): Record<string, Property> {
+  const passthrough = SAM_TYPE_PASSTHROUGH[`${type} ${definition.name}`];
+  if (!passthrough) return definition.properties;
+  const target = specResource(passthrough.to)!.properties;
+  return { ...definition.properties, ...Object.fromEntries(passthrough.properties.map((name) => [name, target[name]!])) };
 }
