@@ -25,20 +25,26 @@ let page: Page;
 /** What the routing reads once an operator has shifted a quarter of GetCompanyFunction's traffic. */
 let routedByHand: string;
 
+/** The line the tool prints once it listens. */
+const LISTENING = /^dashboard of the local stage .*: (http:\/\/127\.0\.0\.1:(\d+)\/\S+\/)$/m;
+
 beforeAll(async () => {
   stage = await npmStart(await freePort(), ['--quiet']);
-  // A process group of its own, so that a signal reaches the tool beneath npm and tsx.
-  const child = spawn('npm', ['run', '-s', 'canary', '--', 'dashboard', '--local', '--port', String(await freePort())], { cwd: ROOT, detached: true });
+  const port = await freePort();
+  // A process group of its own, so that afterAll can stop npm, tsx and the tool at once if a test did not.
+  const child = spawn('npm', ['run', '-s', 'canary', '--', 'dashboard', '--local', '--port', String(port)], { cwd: ROOT, detached: true });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   dashboard = { child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
   const deadline = Date.now() + 30_000;
-  while (!/^dashboard of .*: (http:\/\/127\.0\.0\.1:\d+\/\S+\/)$/m.test(output)) {
+  while (!LISTENING.test(output)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the dashboard did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  url = /^dashboard of .*: (http:\/\/127\.0\.0\.1:\d+\/\S+\/)$/m.exec(output)![1]!;
+  const [, printed, printedPort] = LISTENING.exec(output)!;
+  expect(Number(printedPort)).toBe(port);
+  url = printed!;
   browser = await launchChromium();
   page = await browser.newPage();
 }, 120_000);
