@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { abort } from './abort';
+import { serveDashboard } from './dashboard/server';
 import { history, renderHistory } from './history';
 import { NO_PROMOTE_ON_AWS, promote } from './promote';
 import { renderStatus } from './render';
@@ -26,6 +27,7 @@ const USAGE = `usage: npm run canary -- <command> (--local | --stack <name> [--r
   ramp <function> --to <version> [--steps 1,5,25,100] [--every 5m]
                                                checks alarms and the judge before each step; reverts on trouble
   history [<function>…] [--limit 10] [--json]  the last deployments: outcome, duration, rollback reason, who stopped it
+  dashboard [<function>…] [--port <p>]         status and per-version charts as a web page on 127.0.0.1, redrawn every 2 s, until Ctrl-C
 <function> is a logical id (GetCompanyFunction) or a function name; none means every gradually deployed one.`;
 
 class UsageError extends Error {}
@@ -54,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       steps: { type: 'string', default: '1,5,25,100' },
       every: { type: 'string', default: '5m' },
       limit: { type: 'string', default: '10' },
+      port: { type: 'string', default: '0' },
       interval: { type: 'string', default: '2s' },
       'start-timeout': { type: 'string', default: '0s' },
       timeout: { type: 'string', default: '15m' },
@@ -119,6 +122,12 @@ async function main(argv: string[]): Promise<number> {
         if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit takes a whole number');
         const entries = await history(target.clients, stack, functions, limit);
         say(values.json ? JSON.stringify(entries, null, 2) : renderHistory(entries));
+        return 0;
+      }
+      case 'dashboard': {
+        const port = Number(values.port);
+        if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) throw new UsageError('--port takes a port number (0, the default, for a free one)');
+        await serveDashboard(target, stack, functions, { port, say });
         return 0;
       }
       default:
