@@ -17,8 +17,8 @@ export interface VersionFigures {
 
 const PERIOD_SECONDS = 60;
 
-export async function versionFigures(cloudwatch: CloudWatchClient, fn: CanaryFunction, versions: string[], minutes: number, now: Date): Promise<VersionFigures[]> {
-  if (versions.length === 0) return [];
+/** Per version i: invocations<i>, errors<i> and p99<i>, per minute, of the alias's invocations that ran it. */
+export function versionQueries(fn: CanaryFunction, versions: string[]): MetricDataQuery[] {
   const metric = (version: string, name: string) => ({
     Namespace: 'AWS/Lambda',
     MetricName: name,
@@ -28,11 +28,16 @@ export async function versionFigures(cloudwatch: CloudWatchClient, fn: CanaryFun
       { Name: 'ExecutedVersion', Value: version },
     ],
   });
-  const queries: MetricDataQuery[] = versions.flatMap((version, i) => [
+  return versions.flatMap((version, i) => [
     { Id: `invocations${i}`, MetricStat: { Metric: metric(version, 'Invocations'), Period: PERIOD_SECONDS, Stat: 'Sum' } },
     { Id: `errors${i}`, MetricStat: { Metric: metric(version, 'Errors'), Period: PERIOD_SECONDS, Stat: 'Sum' } },
     { Id: `p99${i}`, MetricStat: { Metric: metric(version, 'Duration'), Period: PERIOD_SECONDS, Stat: 'p99' } },
   ]);
+}
+
+export async function versionFigures(cloudwatch: CloudWatchClient, fn: CanaryFunction, versions: string[], minutes: number, now: Date): Promise<VersionFigures[]> {
+  if (versions.length === 0) return [];
+  const queries = versionQueries(fn, versions);
   const values = new Map<string, number[]>();
   let NextToken: string | undefined;
   do {

@@ -1,5 +1,6 @@
-import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { CanaryFunction } from '../stack';
+import { versionQueries } from '../version-figures';
 
 /**
  * Each version's figures minute by minute, for the dashboard's charts: the same metrics of Lambda's as
@@ -20,24 +21,9 @@ export interface MinuteFigures {
   p99Ms?: number;
 }
 
-const PERIOD_SECONDS = 60;
-
 export async function versionSeries(cloudwatch: CloudWatchClient, fn: CanaryFunction, versions: string[], from: Date, to: Date): Promise<VersionSeries[]> {
   if (versions.length === 0) return [];
-  const metric = (version: string, name: string) => ({
-    Namespace: 'AWS/Lambda',
-    MetricName: name,
-    Dimensions: [
-      { Name: 'FunctionName', Value: fn.functionName },
-      { Name: 'Resource', Value: `${fn.functionName}:${fn.alias}` },
-      { Name: 'ExecutedVersion', Value: version },
-    ],
-  });
-  const queries: MetricDataQuery[] = versions.flatMap((version, i) => [
-    { Id: `invocations${i}`, MetricStat: { Metric: metric(version, 'Invocations'), Period: PERIOD_SECONDS, Stat: 'Sum' } },
-    { Id: `errors${i}`, MetricStat: { Metric: metric(version, 'Errors'), Period: PERIOD_SECONDS, Stat: 'Sum' } },
-    { Id: `p99${i}`, MetricStat: { Metric: metric(version, 'Duration'), Period: PERIOD_SECONDS, Stat: 'p99' } },
-  ]);
+  const queries = versionQueries(fn, versions);
   // Query id → minute start (epoch ms) → value.
   const points = new Map<string, Map<number, number>>();
   let NextToken: string | undefined;
