@@ -7,6 +7,7 @@ import {
   ListDeploymentTargetsCommand,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { MetricResolution, Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { requiredEnv } from '../functions/config';
@@ -19,7 +20,9 @@ import { logger } from './logger';
  * The canary judge. EventBridge starts it when a deployment of a Company function starts; from the first
  * shift, every JUDGE_INTERVAL_SECONDS until the deployment ends, it reads both versions' metrics since the
  * first shift and compares them (judge/verdict.ts). A failing verdict stops the deployment with rollback. Each
- * verdict is a log line and a metric (CompanyCanary/JudgeVerdicts by FunctionName and Outcome).
+ * verdict is a log line and a metric (CompanyCanary/JudgeVerdicts by FunctionName and Outcome). A deployment
+ * that outlasts the judge's own invocation (Lambda allows 900 s; a gated deployment waits up to an hour at each
+ * gate) is handed to a new one.
  */
 interface DeploymentStateChange {
   detail?: { deploymentId?: unknown; state?: unknown };
@@ -58,7 +61,25 @@ verdicts.clearDefaultDimensions();
 
 const describe = (error: unknown) => (error instanceof Error ? { error: error.name, cause: error.message } : { error: String(error) });
 
-export function canaryJudge(codedeploy: CodeDeployClient, cloudwatch: CloudWatchClient, intervalMs: () => number) {
+/**
+ * Starts the judge afresh on the same event, unless the deployment has ended: the new invocation finds the first
+ * shift again in the lifecycle events and keeps to the same marks. No limit on how often: each hook's status comes
+ * within CodeDeploy's hour, so every deployment ends. A failed hand-over fails this invocation, and Lambda's retry
+ * of an asynchronous invocation is the second chance.
+ */
+async function handOver(codedeploy: CodeDeployClient, lambda: LambdaClient, deploymentId: string, event: DeploymentStateChange, context: Context) {
+  const { deploymentInfo } = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
+  if (!UNFINISHED.has(String(deploymentInfo?.status))) return void logger.info('deployment ended: judging stopped', { status: deploymentInfo?.status });
+  try {
+    await lambda.send(new InvokeCommand({ FunctionName: context.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }));
+  } catch (error) {
+    logger.error('out of time, and could not hand judging over', describe(error));
+    throw error;
+  }
+  logger.info('out of time before the deployment ended: judging handed over to a new invocation');
+}
+
+export function canaryJudge(codedeploy: CodeDeployClient, cloudwatch: CloudWatchClient, lambda: LambdaClient, intervalMs: () => number) {
   return async (event: DeploymentStateChange, context: Context): Promise<void> => {
     logger.resetKeys();
     logger.addContext(context);
@@ -76,7 +97,7 @@ export function canaryJudge(codedeploy: CodeDeployClient, cloudwatch: CloudWatch
     for (let round = 1; ; round++) {
       const interval = intervalMs();
       const wait = firstShift ? untilNextRound(firstShift.getTime(), Date.now(), interval) : interval * LEAD;
-      if (context.getRemainingTimeInMillis() < wait + ROUND_MARGIN_MS) return void logger.warn('out of time before the deployment ended: judging stopped');
+      if (context.getRemainingTimeInMillis() < wait + ROUND_MARGIN_MS) return handOver(codedeploy, lambda, deploymentId, event, context);
       await new Promise((resolve) => setTimeout(resolve, wait));
       let judgement: Judgement;
       try {
@@ -121,4 +142,4 @@ async function stop(codedeploy: CodeDeployClient, deploymentId: string, judgemen
   }
 }
 
-export const handler = canaryJudge(new CodeDeployClient({}), new CloudWatchClient({}), () => Number(requiredEnv('JUDGE_INTERVAL_SECONDS')) * 1000);
+export const handler = canaryJudge(new CodeDeployClient({}), new CloudWatchClient({}), new LambdaClient({}), () => Number(requiredEnv('JUDGE_INTERVAL_SECONDS')) * 1000);

@@ -7,12 +7,14 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { GATE_WAITING, gatesEnabled, type Hook, HOOK_STATUS_WAIT_MS, LIFECYCLE_EVENT } from './manual-gate';
 
 /**
  * What every CodeDeploy lifecycle hook shares: find the function version being deployed, decide, and
  * report the verdict exactly once, on every path (a thrown error, a hung target, a bad payload, a
  * throttled API), before a deadline well inside the hook's own timeout. A hook that never reports holds
- * its deployment for an hour.
+ * its deployment for an hour. The one exception is chosen: with manual gates on, a passing verdict is left for
+ * an operator to report (hooks/manual-gate.ts).
  */
 
 export interface DeploymentTarget {
@@ -104,7 +106,7 @@ async function report(codedeploy: CodeDeployClient, ids: LifecycleIds, status: S
   }
 }
 
-export function lifecycleHook(hook: string, decide: Decide, codedeploy = new CodeDeployClient({})) {
+export function lifecycleHook(hook: Hook, decide: Decide, codedeploy = new CodeDeployClient({})) {
   return async (event: unknown, context: Context): Promise<void> => {
     logger.addContext(context);
     const started = Date.now();
@@ -122,6 +124,13 @@ export function lifecycleHook(hook: string, decide: Decide, codedeploy = new Cod
       return decide(target, signal);
     });
     const verdict = await decision.verdict;
+    if (verdict.status === 'Succeeded' && gatesEnabled()) {
+      // A passing verdict settled the work, clean-up included: nothing is left running.
+      const lifecycleEvent = LIFECYCLE_EVENT[hook];
+      const failsAt = new Date(started + HOOK_STATUS_WAIT_MS).toISOString();
+      logger.info(GATE_WAITING, { hook, lifecycleEvent, deploymentId: ids.deploymentId, lifecycleEventHookExecutionId: ids.executionId, failsAt, target, evidence: verdict.evidence, durationMs: Date.now() - started });
+      return;
+    }
     const delivery = await report(codedeploy, ids, verdict.status, context);
     const line = { hook, verdict: verdict.status, deploymentId: ids.deploymentId, target, evidence: verdict.evidence, delivery, durationMs: Date.now() - started };
     if (delivery.reported) logger.info('lifecycle verdict', line);

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { abort } from './abort';
 import { serveDashboard } from './dashboard/server';
+import { approve } from './gates';
 import { history, renderHistory } from './history';
 import { NO_PROMOTE_ON_AWS, promote } from './promote';
 import { renderStatus } from './render';
@@ -20,6 +21,7 @@ const USAGE = `usage: npm run canary -- <command> (--local | --stack <name> [--r
                                                --watch redraws until the deployments end: exit 0 deployed, 1 rolled back;
                                                --start-timeout: how long to wait for a deployment to begin
   abort [<function>…]                          stop the running deployments with rollback; wait until each alias is back
+  approve [<function>…]                        let deployments waiting at a manual gate go on (stacks with ManualGates=Enabled)
   promote [<function>…]                        end the canary's bake now (the local stage only: AWS has no such call)
   shift <function> --to <version> --weight <0..1> [--revision-id <id>]
   rollback <function> [--revision-id <id>]     all traffic back to the alias's own version
@@ -94,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
         if (aborted.length === 0) say('no deployment in progress: nothing to abort');
         return aborted.every((a) => a.backOn) ? 0 : 1;
       }
+      case 'approve':
+        return (await approve(target.clients, stack, functions, say)) > 0 ? 0 : 1;
       case 'promote':
         (await promote(target, functions)).forEach(say);
         return 0;

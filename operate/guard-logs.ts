@@ -1,23 +1,12 @@
-import { type CloudWatchLogsClient, paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { lastLine } from './log-lines';
 
-/**
- * What this project's guard logged about a deployment (guard/canary-judge.ts, guard/stop-deployment.ts): its
- * functions log in Lambda's JSON format, so a JSON filter pattern finds their lines on one deployment.
- */
+/** What this project's guard logged about a deployment (guard/canary-judge.ts, guard/stop-deployment.ts). */
 export interface Verdict {
   at: string;
   round: number;
   outcome: string;
   results: Array<{ metric: string; outcome: string; confidence?: number; detail?: Record<string, unknown> }>;
-}
-
-async function lastLine(logs: CloudWatchLogsClient, logGroupName: string, message: string, deploymentId: string, since: Date) {
-  const filterPattern = `{ ($.message = "${message}") && ($.deploymentId = "${deploymentId}") }`;
-  let latest: { timestamp?: number; message?: string } | undefined;
-  for await (const page of paginateFilterLogEvents({ client: logs }, { logGroupName, filterPattern, startTime: since.getTime() })) {
-    for (const event of page.events ?? []) if (!latest || (event.timestamp ?? 0) >= (latest.timestamp ?? 0)) latest = event;
-  }
-  return latest?.message ? { at: new Date(latest.timestamp!).toISOString(), line: JSON.parse(latest.message) as Record<string, unknown> } : undefined;
 }
 
 export async function latestVerdict(logs: CloudWatchLogsClient, judgeLogGroup: string, deploymentId: string, since: Date): Promise<Verdict | undefined> {

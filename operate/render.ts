@@ -15,6 +15,10 @@ export function renderStatus(label: string, statuses: FunctionStatus[], at: Date
       if (d.status === 'InProgress') {
         const left = d.bakeLeftSeconds === undefined ? '' : `, ${d.bakeLeftSeconds} s left in the bake`;
         lines.push(`    phase ${d.phase}: version ${d.targetVersion} takes ${percent(d.targetWeight)}${left}`);
+        if (d.gate) {
+          lines.push(`    waiting for approval at ${d.gate.lifecycleEvent} since ${d.gate.since}; CodeDeploy fails it at ${d.gate.failsAt}`);
+          lines.push(`      decide: npm run canary -- approve ${s.logicalId} | abort ${s.logicalId}`);
+        }
       }
       if (d.error) lines.push(`    ${d.error.code}: ${d.error.message}`);
       if (d.alarms.length > 0) lines.push(`    alarms: ${d.alarms.map((a) => `${a.name} ${a.state}`).join(', ')}`);

@@ -22,11 +22,15 @@ export interface StackView {
   functions: CanaryFunction[];
   /** Where this project's guard logs its verdicts and stops, when the stack has it. */
   guardLogGroups: { judge?: string; stopper?: string };
+  /** Where the stack's lifecycle hooks log, their gate records among it (hooks/manual-gate.ts). */
+  hookLogGroups: string[];
 }
 
 /** The guard's functions, by their logical ids in template.yaml. */
 export const GUARD_LOGICAL_IDS = { judge: 'CanaryJudgeFunction', stopper: 'StopDeploymentFunction' } as const;
 const GROUP_SUFFIX = 'DeploymentGroup';
+/** The name every hook function carries: CodeDeploy's default role invokes no other. */
+const HOOK_PREFIX = 'CodeDeployHook_';
 
 export class StackError extends Error {}
 
@@ -62,7 +66,9 @@ export async function readStack(clients: Clients, stackName: string | undefined)
     return physical && (await functionLogGroup(clients, physical));
   };
   const guardLogGroups = { judge: await logGroupOf(GUARD_LOGICAL_IDS.judge), stopper: await logGroupOf(GUARD_LOGICAL_IDS.stopper) };
-  return { stackName: name, functions: functions.filter((f) => f !== undefined).sort((a, b) => a.logicalId.localeCompare(b.logicalId)), guardLogGroups };
+  const hooks = resources.filter((r) => r.ResourceType === 'AWS::Lambda::Function' && r.PhysicalResourceId?.startsWith(HOOK_PREFIX));
+  const hookLogGroups = await Promise.all(hooks.map((hook) => functionLogGroup(clients, hook.PhysicalResourceId!)));
+  return { stackName: name, functions: functions.filter((f) => f !== undefined).sort((a, b) => a.logicalId.localeCompare(b.logicalId)), guardLogGroups, hookLogGroups };
 }
 
 async function functionLogGroup(clients: Clients, functionName: string): Promise<string> {

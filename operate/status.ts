@@ -1,6 +1,7 @@
 import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { alarmStates } from './alarms';
+import { waitingGate, type WaitingGate } from './gates';
 import { deploymentsOf, type LambdaTargetView, type Shifting, shiftingOf, targetOfDeployment, UNFINISHED } from './deployments';
 import { latestVerdict, type Verdict } from './guard-logs';
 import { versionFigures, type VersionFigures } from './version-figures';
@@ -33,6 +34,8 @@ export interface DeploymentView {
   /** Seconds until the next shift, while the canary bakes. */
   bakeLeftSeconds?: number;
   alarms: Array<{ name: string; state: string }>;
+  /** The manual gate it waits at, when it does. */
+  gate?: WaitingGate;
   verdict?: Verdict;
   error?: { code?: string; message?: string };
 }
@@ -70,6 +73,8 @@ async function deploymentView(clients: Clients, stack: StackView, fn: CanaryFunc
   ]);
   const status = info.status ?? 'Unknown';
   const phase = phaseOf(status, target);
+  const unfinished = (UNFINISHED as readonly string[]).includes(status);
+  const gate = unfinished ? await waitingGate(clients, stack, id, target.lifecycle, info.createTime ?? now) : undefined;
   return {
     id,
     status,
@@ -82,6 +87,7 @@ async function deploymentView(clients: Clients, stack: StackView, fn: CanaryFunc
     endedAt: info.completeTime?.toISOString(),
     bakeLeftSeconds: phase === 'Bake' ? bakeLeft(target, shifting, now) : undefined,
     alarms,
+    gate,
     verdict,
     error: info.errorInformation && { code: info.errorInformation.code, message: info.errorInformation.message },
   };

@@ -131,3 +131,40 @@ it('logs a deployment it cannot read and fails the invocation, judging nothing',
   await until(() => entries(from).length > 0);
   expect(entries(from)).toEqual([expect.objectContaining({ message: 'could not read the deployment: not judging', error: 'DeploymentDoesNotExistException', deploymentId: 'd-NOSUCHDPL' })]);
 }, 30_000);
+
+describe('a deployment that outlasts the judge\'s own invocation (a gated one waits up to an hour at a gate)', () => {
+  let short: Awaited<ReturnType<typeof startTestStage>>;
+  const shortLogs: string[] = [];
+  beforeAll(async () => {
+    // 20 s of Lambda time: its last round must begin 15 s (ROUND_MARGIN_MS) before the end, so it hands over after about 5 s.
+    short = await startTestStage('judge-hand-over', {
+      functionOverrides: { CanaryJudgeFunction: { timeoutSeconds: 20 } },
+      onLog: (fn, line) => fn.startsWith('CanaryJudge') && shortLogs.push(line),
+    });
+  });
+  afterAll(() => short.stop());
+
+  const decisions = () =>
+    shortLogs
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, string>)
+      .filter((entry) => entry.service === 'company-canary-guard');
+
+  it('is handed to a new invocation of the judge, which finds the deployment again and stops once it ends', async () => {
+    const d = registerDeployment(short, 'GetCompanyFunction');
+    const first = await short.lambda.invoke(functionNamed(short, 'CanaryJudgeFunction').functionName, {
+      source: 'aws.codedeploy',
+      'detail-type': 'CodeDeploy Deployment State-change Notification',
+      detail: { deploymentId: d.deploymentId, state: 'START' },
+    });
+    expect(first.result.ok).toBe(true);
+    await until(() => decisions().some((e) => e.message === 'out of time before the deployment ended: judging handed over to a new invocation'));
+    const firstRequest = decisions().find((e) => e.message?.startsWith('out of time'))!.function_request_id;
+    // The new invocation starts as the first did: no traffic yet, so it looks for the first shift.
+    await until(() => decisions().some((e) => e.message === 'no verdict: the new version has no traffic yet' && e.function_request_id !== firstRequest));
+    short.codedeploy.finish(d.deploymentId, 'Succeeded');
+    await until(() => decisions().some((e) => e.message === 'deployment ended: judging stopped'));
+    expect(decisions().filter((e) => e.level === 'ERROR')).toEqual([]);
+    expect(d.stops).toEqual([]);
+  }, 60_000);
+});

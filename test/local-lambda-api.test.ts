@@ -71,6 +71,22 @@ describe('the SDK', () => {
     expect(pinned.ExecutedVersion).toBe('1');
   });
 
+  it('accepts an Event invocation at once (202, no payload) and runs it; refuses a missing function and DryRun', async () => {
+    const ran: string[] = [];
+    stage.events.on('invocation', (record) => ran.push(`${record.functionName}:${record.executedVersion}`));
+    const accepted = await client.send(new InvokeCommand({ FunctionName: `${getCompany}:1`, InvocationType: 'Event', Payload: Buffer.from('{}') }));
+    expect(accepted).toMatchObject({ StatusCode: 202, $metadata: { requestId: expect.any(String) } });
+    expect(accepted.Payload?.length ?? 0).toBe(0);
+    for (let waited = 0; !ran.includes(`${getCompany}:1`); waited += 50) {
+      if (waited > 10_000) throw new Error('the Event invocation never ran');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await expect(client.send(new InvokeCommand({ FunctionName: 'NoSuchFunction', InvocationType: 'Event', Payload: Buffer.from('{}') }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await expect(client.send(new InvokeCommand({ FunctionName: getCompany, InvocationType: 'DryRun' }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+  });
+
   it('refuses a qualifier given twice, differently, and names a missing alias', async () => {
     await expect(client.send(new GetFunctionConfigurationCommand({ FunctionName: `${getCompany}:live`, Qualifier: '1' }))).rejects.toMatchObject({
       name: 'InvalidParameterValueException',

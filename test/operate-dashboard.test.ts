@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { get } from 'node:http';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
@@ -7,6 +7,7 @@ import { requestRehearsal, runningStage } from '../local/running-stage';
 import { ROOT } from '../local/template/cloudformation';
 import { loadStage } from '../local/template/stage';
 import { launchChromium } from './support/browser';
+import { type Dashboard, startDashboard, stopDashboard } from './support/dashboard';
 import { goodGetCompany } from './support/candidate-patches';
 import { copySource, removeCandidates } from './support/candidates';
 import { killStage, npmStart, type Started } from './support/npm-start';
@@ -18,40 +19,26 @@ import { killStage, npmStart, type Started } from './support/npm-start';
 const run = promisify(execFile);
 
 let stage: Started | undefined;
-let dashboard: { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+let dashboard: Dashboard;
 let url: string;
 let browser: Browser;
 let page: Page;
 /** What the routing reads once an operator has shifted a quarter of GetCompanyFunction's traffic. */
 let routedByHand: string;
 
-/** The line the tool prints once it listens. */
-const LISTENING = /^dashboard of the local stage .*: (http:\/\/127\.0\.0\.1:(\d+)\/\S+\/)$/m;
-
 beforeAll(async () => {
   stage = await npmStart(await freePort(), ['--quiet']);
   const port = await freePort();
-  // A process group of its own, so that afterAll can stop npm, tsx and the tool at once if a test did not.
-  const child = spawn('npm', ['run', '-s', 'canary', '--', 'dashboard', '--local', '--port', String(port)], { cwd: ROOT, detached: true });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  dashboard = { child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-  const deadline = Date.now() + 30_000;
-  while (!LISTENING.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the dashboard did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const [, printed, printedPort] = LISTENING.exec(output)!;
-  expect(Number(printedPort)).toBe(port);
-  url = printed!;
+  dashboard = await startDashboard(port);
+  expect(dashboard.port).toBe(port);
+  url = dashboard.url;
   browser = await launchChromium();
   page = await browser.newPage();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (dashboard?.child.exitCode === null) process.kill(-dashboard.child.pid!, 'SIGTERM');
+  stopDashboard(dashboard);
   if (stage) await killStage(stage);
   removeCandidates();
 });

@@ -95,6 +95,48 @@ it('reports Failed when CodeDeploy keeps throttling the target look-up', async (
   expect(await stage.snapshot()).toBe(before);
 });
 
+describe('with manual gates on (ManualGates=Enabled)', () => {
+  let restore: () => Promise<void>;
+  beforeAll(async () => {
+    restore = await stage.lambda.overrideEnvironment(functionNamed(stage, 'PreTrafficHook').functionName, { MANUAL_GATES: 'Enabled' });
+  });
+  afterAll(() => restore());
+
+  it('leaves a passing version\'s status to an operator: reports nothing, and records the execution id and the deadline', async () => {
+    const before = await stage.snapshot();
+    const spec = functionNamed(stage, 'GetCompanyFunction');
+    const version = stage.lambda.publishVersion(spec.functionName, spec.bundleDir);
+    const started = Date.now();
+    let ids = { deploymentId: '', preTraffic: '' };
+    const run = await runHook(stage, 'PreTrafficHook', spec, version, (d) => (ids = d));
+    expect(run.result.ok).toBe(true);
+    expect(run.statuses).toEqual([]);
+    const gate = await logLine(logs, (entry) => entry.message === 'waiting for approval');
+    const { deploymentId, preTraffic } = ids;
+    expect(gate).toMatchObject({
+      hook: 'PreTraffic',
+      lifecycleEvent: 'BeforeAllowTraffic',
+      deploymentId,
+      lifecycleEventHookExecutionId: preTraffic,
+      target: { targetVersion: version },
+      evidence: { failed: [], leftovers: [] },
+    });
+    // The operator reports with the recorded id, as the hook would have: CodeDeploy takes it once.
+    expect(stage.codedeploy.handle('PutLifecycleEventHookExecutionStatus', { deploymentId, lifecycleEventHookExecutionId: preTraffic, status: 'Succeeded' })).toEqual({ lifecycleEventHookExecutionId: preTraffic });
+    // CodeDeploy's hour from the hook's start, which falls within the invocation.
+    expect(Date.parse(gate.failsAt)).toBeGreaterThanOrEqual(started + 3_600_000);
+    expect(Date.parse(gate.failsAt)).toBeLessThanOrEqual(started + run.elapsedMs + 3_600_000);
+    expect(await stage.snapshot()).toBe(before);
+  });
+
+  it('reports a failing version at once, waiting for nobody', async () => {
+    const version = await candidate('GetCompanyFunction', 'functions/company/companies.ts', 'if (!company) throw new CompanyNotFound(companyId);', 'if (!company) return { companyId } as Company;');
+    const run = await runHook(stage, 'PreTrafficHook', functionNamed(stage, 'GetCompanyFunction'), version);
+    expect(run.statuses).toEqual(['Failed']);
+    expect(logs.some((line) => line.includes('waiting for approval'))).toBe(false);
+  });
+});
+
 it('reports nothing, and says why, for an event without lifecycle ids', async () => {
   const reportedBefore = stage.codedeploy.statuses.length;
   const { result } = await stage.lambda.invoke(functionNamed(stage, 'PreTrafficHook').functionName, { hello: 'world' });

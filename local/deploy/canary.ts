@@ -4,6 +4,7 @@ import type { LocalStage } from '../local-stage';
 import type { AwsClock } from '../services/cloudwatch/aws-clock';
 import type { AlarmTiming } from '../services/cloudwatch/aws-timing';
 import type { AlarmState } from '../services/cloudwatch/alarms';
+import { GATE_WAITING, type Hook, HOOK_STATUS_WAIT_MS, LIFECYCLE_EVENT } from '../../hooks/manual-gate';
 import { LOCAL_REGION } from '../template/cloudformation';
 import type { DeploymentSpec, FunctionSpec } from '../template/stage';
 import { watchAlarms } from './alarm-watch';
@@ -122,22 +123,41 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   // removing what it made), and CodeDeploy no longer listens to it. The rehearsal waits for it likewise.
   const hookInvocations: Array<Promise<unknown>> = [];
   let decided = false;
-  async function runHook(hook: 'PreTraffic' | 'PostTraffic', functionName: string | undefined, executionId: string) {
+  async function runHook(hook: Hook, functionName: string | undefined, executionId: string) {
     if (!functionName) return;
     const seen = ctx.logs.length;
+    const invokedAt = Date.now();
     const payload = { DeploymentId: ids.deploymentId, LifecycleEventHookExecutionId: executionId };
     const invocation = lambdaApi.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(payload)) }));
     hookInvocations.push(invocation.catch(() => undefined));
     await invocation;
+    const status = await hookStatus(hook, executionId, invokedAt, seen);
     if (decided) return;
-    const { targetIds = [] } = await codedeployApi.send(new ListDeploymentTargetsCommand({ deploymentId: ids.deploymentId }));
-    const { deploymentTarget } = await codedeployApi.send(new GetDeploymentTargetCommand({ deploymentId: ids.deploymentId, targetId: targetIds[0] }));
-    const eventName = hook === 'PreTraffic' ? 'BeforeAllowTraffic' : 'AfterAllowTraffic';
-    const status = deploymentTarget?.lambdaTarget?.lifecycleEvents?.find((e) => e.lifecycleEventName === eventName)?.status ?? 'Unknown';
     const evidence = await hookEvidence(ctx.logs, seen, ids.deploymentId);
     if (decided) return;
     hooks.push({ hook, status, at: Date.now(), evidence });
     if (status !== 'Succeeded') throw new RolledBack(`${hook} hook reported ${status}`);
+  }
+  /**
+   * What the hook reported, as CodeDeploy reads it: at once from a hook that reports before it returns, and
+   * otherwise whenever it comes (an operator deciding a manual gate), for up to CodeDeploy's hour after the
+   * invocation; then the lifecycle event fails.
+   */
+  async function hookStatus(hook: Hook, executionId: string, invokedAt: number, seen: number): Promise<string> {
+    const deadline = ctx.clock.wall(ctx.clock.aws(invokedAt) + HOOK_STATUS_WAIT_MS);
+    for (;;) {
+      const { targetIds = [] } = await codedeployApi.send(new ListDeploymentTargetsCommand({ deploymentId: ids.deploymentId }));
+      const { deploymentTarget } = await codedeployApi.send(new GetDeploymentTargetCommand({ deploymentId: ids.deploymentId, targetId: targetIds[0] }));
+      const status = deploymentTarget?.lambdaTarget?.lifecycleEvents?.find((e) => e.lifecycleEventName === LIFECYCLE_EVENT[hook])?.status;
+      if (status === 'Succeeded' || status === 'Failed' || decided) return status ?? 'Unknown';
+      if (Date.now() >= deadline) return `no status within CodeDeploy's ${HOOK_STATUS_WAIT_MS / 60_000} minutes`;
+      if (phase !== 'AwaitingApproval' && ctx.logs.slice(seen).some((l) => l.includes(GATE_WAITING) && l.includes(ids.deploymentId))) {
+        phase = 'AwaitingApproval';
+        timeline.push({ at: Date.now(), kind: 'gate', hook });
+        progress();
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(ALARM_TICK_MS, deadline - Date.now())));
+    }
   }
 
   // CloudWatch evaluates the alarms from the start; CodeDeploy acts on them from the first shift until the
@@ -226,7 +246,8 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
   let reason: string | undefined;
   try {
     enter('PreTraffic');
-    await Promise.race([runHook('PreTraffic', spec.preTrafficHook, ids.preTraffic), cancelled]);
+    // A StopDeployment (an operator's abort at a gate) ends the wait for the hook as at any other phase.
+    await Promise.race([runHook('PreTraffic', spec.preTrafficHook, ids.preTraffic), rollbackTrigger]);
     enter('Shift');
     codedeployWatching = true;
     if (spec.shift.type !== 'AllAtOnce') {

@@ -78,6 +78,8 @@ export type TimelineEvent =
   | { at: number; kind: 'rollback'; reason: string }
   /** An operator ended the bake early (`canary promote`, the local stage only). */
   | { at: number; kind: 'promoted' }
+  /** The hook passed and left its status to an operator (manual gates). */
+  | { at: number; kind: 'gate'; hook: 'PreTraffic' | 'PostTraffic' }
   | { at: number; kind: 'verdict'; outcome: 'Succeeded' | 'RolledBack' };
 
 export interface HookVerdict {

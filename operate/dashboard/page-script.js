@@ -38,6 +38,10 @@
     if (!ENDED.includes(d.status)) {
       const left = d.bakeLeftSeconds === undefined ? '' : `, ${d.bakeLeftSeconds} s left in the bake`;
       parts.push(el('p', { 'data-testid': 'phase' }, `Phase ${d.phase}: version ${d.targetVersion} takes ${percent(d.targetWeight)}${left}`));
+      if (d.gate) {
+        parts.push(el('p', { 'data-testid': 'gate' }, badge('waiting for approval', 'neutral'),
+          ` at ${d.gate.lifecycleEvent} since ${clock(d.gate.since)}; CodeDeploy fails it at ${clock(d.gate.failsAt)}. Decide with npm run canary -- approve or abort.`));
+      }
     }
     if (d.error) parts.push(el('p', {}, `${d.error.code}: ${d.error.message}`));
     if (d.alarms.length > 0) {

@@ -11,7 +11,7 @@ export async function runHook(
   hook: 'PreTrafficHook' | 'PostTrafficHook',
   target: FunctionSpec,
   targetVersion: string,
-  whileRunning?: (deployment: { deploymentId: string }) => void,
+  whileRunning?: (deployment: { deploymentId: string; preTraffic: string; postTraffic: string }) => void,
 ) {
   const group = stage.model.deploymentOf(target.logicalId, targetVersion);
   const deployment = stage.codedeploy.createDeployment({

@@ -10,7 +10,7 @@ import { logTail } from './log-tail';
 
 /**
  * Lambda's API over real HTTP, in its REST-JSON protocol, so SDK clients and the AWS CLI configured with
- * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged: Invoke (RequestResponse only; with LogType Tail, the
+ * AWS_ENDPOINT_URL_LAMBDA call local functions unchanged: Invoke (RequestResponse, and Event, run once; with LogType Tail, the
  * invocation's log in X-Amz-Log-Result, see log-tail.ts), and what an operator reads of functions, versions and
  * aliases (GetFunction, GetFunctionConfiguration, ListVersionsByFunction, GetAlias, ListAliases), and
  * UpdateAlias with Lambda's rules for routing and its RevisionId check. Only to requests signed with the stage's
@@ -90,8 +90,9 @@ export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCre
     }
     const match = INVOKE_PATH.exec(url.pathname);
     if (req.method !== 'POST' || !match) return error(404, 'UnknownOperationException', `Unknown operation ${req.method} ${url.pathname}`);
-    if ((req.headers['x-amz-invocation-type'] ?? 'RequestResponse') !== 'RequestResponse') {
-      return error(400, 'InvalidParameterValueException', 'Only RequestResponse invocations are served locally');
+    const invocationType = req.headers['x-amz-invocation-type'] ?? 'RequestResponse';
+    if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
+      return error(400, 'InvalidParameterValueException', 'Only RequestResponse and Event invocations are served locally');
     }
     // LogType's "Valid Values: None | Tail" (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html). What Lambda
     // answers for another value AWS does not say: here the error that page gives for "One of the parameters in the
@@ -106,6 +107,14 @@ export function createLambdaApiServer(lambda: LocalLambda, credentials: StageCre
     }
     try {
       const qualifier = url.searchParams.get('Qualifier') ?? undefined;
+      if (invocationType === 'Event') {
+        // Accepted (202, no payload) once the function resolves; it runs on. Lambda would queue it and retry a failed
+        // run twice; the local stage runs it once.
+        lambda.resolve(decodeURIComponent(match[1]!), qualifier);
+        void lambda.invoke(decodeURIComponent(match[1]!), event, qualifier).catch(() => undefined);
+        res.writeHead(202, { 'x-amzn-RequestId': randomUUID() });
+        return res.end();
+      }
       const { version, requestId, result } = await lambda.invoke(decodeURIComponent(match[1]!), event, qualifier, logType === 'Tail');
       const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': version.version, 'x-amzn-RequestId': requestId };
       if (logType === 'Tail') headers['X-Amz-Log-Result'] = logTail(result.log ?? []);

@@ -24,6 +24,8 @@ export function samGeneratedIds(template: Node): Map<string, string> {
   const ids = new Map<string, string>();
   const functions = samFunctions(template);
   for (const [id, properties] of functions) {
+    // The execution role SAM makes for a function that names no Role of its own.
+    if (properties.Role === undefined) ids.set(`${id}Role`, 'AWS::IAM::Role');
     if (typeof properties.AutoPublishAlias !== 'string') continue;
     ids.set(`${id}Alias${properties.AutoPublishAlias.replace(/[^A-Za-z0-9]/g, '')}`, 'AWS::Lambda::Alias');
     ids.set(`${id}.Alias`, 'AWS::Lambda::Alias');
