@@ -175,7 +175,7 @@ export async function startLocalStage(options: LocalStageOptions = {}): Promise<
     const alarms = new LocalAlarms();
     for (const alarm of deployments.flatMap((deployment) => deployment.alarms)) alarms.define(alarm);
     const codedeploy = new LocalCodeDeploy(
-      deployments.map((d) => ({ application: d.application, name: d.deploymentGroup, deploymentConfigName: d.configName, trafficShift: d.shift, alarms: d.alarms.map((alarm) => alarm.name) })),
+      deployments.map((d) => ({ application: d.application, name: d.deploymentGroup, deploymentConfigName: d.configName, trafficShift: d.shift, alarms: d.alarms.map((alarm) => alarm.name), triggers: d.triggers })),
     );
     const api = createApiServer({ stage: model, lambda, timeouts: options.requestTimeouts, onAccess: (entry) => events.emit('access', entry) });
     const lambdaApi = createLambdaApiServer(lambda, credentials);

@@ -57,6 +57,8 @@ describe('the SDK', () => {
     expect(groups).toContain(group.deploymentGroupName);
     expect(groups).toHaveLength(5);
     const { deploymentGroupInfo } = await client.send(new GetDeploymentGroupCommand(group));
+    // No DeploymentNotificationTopicArn given: no triggers (test/local-sns.test.ts gives one).
+    expect(deploymentGroupInfo!.triggerConfigurations).toEqual([]);
     const { deploymentConfigInfo } = await client.send(new GetDeploymentConfigCommand({ deploymentConfigName: deploymentGroupInfo!.deploymentConfigName }));
     expect(deploymentConfigInfo!.trafficRoutingConfig).toEqual({ type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 10, canaryInterval: 1 } });
     await expect(client.send(new GetDeploymentConfigCommand({ deploymentConfigName: 'NoSuchConfig' }))).rejects.toMatchObject({ name: 'DeploymentConfigDoesNotExistException' });

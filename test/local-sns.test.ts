@@ -1,4 +1,5 @@
 import { CreateTopicCommand, GetTopicAttributesCommand, ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CodeDeployClient, GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentGroupsCommand } from '@aws-sdk/client-codedeploy';
 import { MESSAGES_KEPT } from '../local/services/sns';
 import { LOCAL_REGION } from '../local/template/cloudformation';
 import { awsCli, describeWithTool } from './support/aws-cli';
@@ -86,4 +87,25 @@ describeWithTool('the AWS CLI', () => {
       stderr: expect.stringContaining('An error occurred (NotFound) when calling the Publish operation: Topic does not exist'),
     });
   }, 60_000);
+});
+
+it("shows the topic as each deployment group's trigger, as CodeDeploy's GetDeploymentGroup answers it", async () => {
+  const codedeploy = new CodeDeployClient({ region: LOCAL_REGION, credentials: stage.credentials, endpoint: stage.endpoints.AWS_ENDPOINT_URL_CODEDEPLOY, maxAttempts: 1 });
+  try {
+    const { applications = [] } = await codedeploy.send(new ListApplicationsCommand({}));
+    const { deploymentGroups = [] } = await codedeploy.send(new ListDeploymentGroupsCommand({ applicationName: applications[0] }));
+    expect(deploymentGroups).toHaveLength(5);
+    for (const deploymentGroupName of deploymentGroups) {
+      const { deploymentGroupInfo } = await codedeploy.send(new GetDeploymentGroupCommand({ applicationName: applications[0], deploymentGroupName }));
+      expect(deploymentGroupInfo!.triggerConfigurations).toEqual([
+        {
+          triggerName: 'deployment-notifications',
+          triggerTargetArn: TOPIC,
+          triggerEvents: ['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback'],
+        },
+      ]);
+    }
+  } finally {
+    codedeploy.destroy();
+  }
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { StageCredentials } from '../credentials';
-import type { TrafficShift } from '../template/stage';
+import type { DeploymentTrigger, TrafficShift } from '../template/stage';
 import { awsJsonServer, ServiceError } from './aws-json-protocol';
 
 /**
@@ -49,6 +49,8 @@ export interface DeploymentGroupSpec {
   trafficShift: TrafficShift;
   /** The names of its alarms. */
   alarms: string[];
+  /** The SNS topics it tells of its deployments' events. */
+  triggers: DeploymentTrigger[];
 }
 
 /** What a StopDeployment asked of one deployment. */
@@ -247,6 +249,7 @@ export class LocalCodeDeploy {
       deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
       alarmConfiguration: { enabled: group.alarms.length > 0, ignorePollAlarmFailure: false, alarms: group.alarms.map((alarm) => ({ name: alarm })) },
       autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'] },
+      triggerConfigurations: group.triggers.map((t) => ({ triggerName: t.name, triggerTargetArn: t.topicArn, triggerEvents: t.events })),
     };
   }
 
