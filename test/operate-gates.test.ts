@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import type { MiddlewareStack } from '@smithy/types';
 import { freePort } from '../local/net';
 import { requestRehearsal, runningStage } from '../local/running-stage';
-import { readTemplate, ROOT, type Template } from '../local/template/cloudformation';
+import { readTemplate, type Template } from '../local/template/cloudformation';
 import { abort } from '../operate/abort';
 import { approve } from '../operate/gates';
 import { chosen, readStack } from '../operate/stack';
@@ -10,6 +9,7 @@ import { closeTarget, targetOf } from '../operate/target';
 import { launchChromium } from './support/browser';
 import { goodGetCompany } from './support/candidate-patches';
 import { copySource, removeCandidates } from './support/candidates';
+import { canary } from './support/canary-cli';
 import { startDashboard, stopDashboard } from './support/dashboard';
 import { killStage, npmStart, type Started } from './support/npm-start';
 
@@ -19,19 +19,6 @@ import { killStage, npmStart, type Started } from './support/npm-start';
  * gate rolling it back, and one nobody decides failing at CodeDeploy's hour. The approver policy in template.yaml
  * is held to exactly the calls approve and abort make.
  */
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const canary = (...args: string[]): Promise<Ran> =>
-  new Promise((resolve) => {
-    execFile('npm', ['run', '-s', 'canary', '--', ...args, '--local'], { cwd: ROOT }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-
 interface Deployment {
   id: string;
   status: string;

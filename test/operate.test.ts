@@ -1,10 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from '../local/net';
 import { requestRehearsal, runningStage } from '../local/running-stage';
 import { ROOT } from '../local/template/cloudformation';
 import { loadStage } from '../local/template/stage';
 import { getCompanyFailsOnTraffic, goodGetCompany } from './support/candidate-patches';
 import { copySource, removeCandidates } from './support/candidates';
+import { canary } from './support/canary-cli';
 import { apiClient } from './support/http';
 import { killStage, npmStart, type Started } from './support/npm-start';
 
@@ -13,19 +14,6 @@ import { killStage, npmStart, type Started } from './support/npm-start';
  * rehearsals deploy to it: what it reads (through the stage's CloudFormation, Lambda, CodeDeploy, CloudWatch
  * and CloudWatch Logs, as it reads a stack on AWS) and what it changes.
  */
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const canary = (...args: string[]): Promise<Ran> =>
-  new Promise((resolve) => {
-    execFile('npm', ['run', '-s', 'canary', '--', ...args, '--local'], { cwd: ROOT }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-
 interface Status {
   functions: Array<{
     logicalId: string;
