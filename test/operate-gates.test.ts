@@ -54,7 +54,7 @@ const gateAt = (event: string) => (s: FunctionStatus) => s.deployment?.status ==
 /** GetCompany's outcome in a rehearsal of the candidate. */
 async function rehearse(sourceRoot: string, timeScale: number, trafficRps: number) {
   const { report } = await requestRehearsal(runningStage()!, { sourceRoot, trafficRps, timeScale }, { message: () => undefined, progress: () => undefined });
-  return report.functions.find((fn) => fn.logicalId === 'GetCompanyFunction') as { outcome?: string; reason?: string; targetVersion?: string };
+  return report.functions.find((fn) => fn.logicalId === 'GetCompanyFunction') as { outcome?: string; reason?: string; targetVersion?: string; hooks?: unknown[] };
 }
 
 /** A variant of the good candidate, so that each rehearsal publishes a version of its own. */
@@ -114,7 +114,13 @@ it('holds a deployment before its first shift and after its final bake, and depl
     code: 0,
     stdout: `GetCompanyFunction: ${id} approved at AfterAllowTraffic: the deployment completes with version ${targetVersion} taking all traffic\n`,
   });
-  expect(await rehearsal).toMatchObject({ outcome: 'Succeeded', targetVersion });
+  const deployed = await rehearsal;
+  expect(deployed).toMatchObject({ outcome: 'Succeeded', targetVersion });
+  // The report says who decided each hook's status: the hook found the version good, an operator let it go on.
+  expect(deployed.hooks).toEqual([
+    expect.objectContaining({ hook: 'PreTraffic', status: 'Succeeded', evidence: expect.objectContaining({ verdict: 'Succeeded', decidedBy: 'an operator, at a manual gate' }) }),
+    expect.objectContaining({ hook: 'PostTraffic', status: 'Succeeded', evidence: expect.objectContaining({ verdict: 'Succeeded', decidedBy: 'an operator, at a manual gate' }) }),
+  ]);
   expect(await canary('approve', 'GetCompanyFunction')).toMatchObject({ code: 1, stdout: 'GetCompanyFunction: no deployment in progress\n' });
 }, 180_000);
 

@@ -41,6 +41,8 @@ export interface CanaryProgress {
 }
 
 const ALARM_TICK_MS = 100;
+/** How often the status of a hook that returned without one is read again (a manual gate can wait an hour). */
+const HOOK_STATUS_POLL_MS = 500;
 
 class RolledBack extends Error {}
 
@@ -156,7 +158,7 @@ export async function deployVersion(ctx: CanaryContext, fn: FunctionSpec, spec: 
         timeline.push({ at: Date.now(), kind: 'gate', hook });
         progress();
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(ALARM_TICK_MS, deadline - Date.now())));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(HOOK_STATUS_POLL_MS, deadline - Date.now())));
     }
   }
 
@@ -337,12 +339,16 @@ function deploymentError(reason: string): { code: string; message: string } {
   return { code: 'MANUAL_STOP', message: reason };
 }
 
-/** The hook's verdict line (it logs exactly one per lifecycle event), which arrives just after the invoke. */
+/**
+ * The hook's verdict line (it logs exactly one per lifecycle event: its verdict, or, behind a manual gate, the
+ * passing verdict it left to an operator), which arrives just after the invoke.
+ */
 async function hookEvidence(logs: string[], from: number, deploymentId: string): Promise<unknown> {
   for (let waited = 0; waited < 2_000; waited += 50) {
     for (const line of logs.slice(from)) {
-      if (!line.includes('lifecycle verdict') || !line.includes(deploymentId)) continue;
+      if (!(line.includes('lifecycle verdict') || line.includes(GATE_WAITING)) || !line.includes(deploymentId)) continue;
       const entry = JSON.parse(line);
+      if (entry.message === GATE_WAITING) return { verdict: 'Succeeded', decidedBy: 'an operator, at a manual gate', target: entry.target, evidence: entry.evidence };
       return { verdict: entry.verdict, target: entry.target, evidence: entry.evidence };
     }
     await new Promise((resolve) => setTimeout(resolve, 50));

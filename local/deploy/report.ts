@@ -84,7 +84,7 @@ export type TimelineEvent =
 
 export interface HookVerdict {
   hook: 'PreTraffic' | 'PostTraffic';
-  /** The lifecycle event's status as CodeDeploy lists it: Succeeded, Failed, or Pending when none came. */
+  /** The lifecycle event's status as CodeDeploy lists it (Succeeded, Failed), or that none came within its hour. */
   status: string;
   at: number;
   evidence: unknown;
