@@ -182,7 +182,7 @@ describe('the SDK', () => {
         },
       };
       // Resources no local service holds: named as the stage names the template's own resources.
-      for (const type of ['AWS::IAM::Role', 'AWS::Lambda::Permission', 'AWS::ApiGateway::Deployment']) {
+      for (const type of ['AWS::IAM::Role', 'AWS::IAM::RolePolicy', 'AWS::Lambda::Permission', 'AWS::ApiGateway::Deployment']) {
         checked[type] = async () => {
           const named = summaries.filter((r) => r.ResourceType === type);
           expect(named.length).toBeGreaterThan(0);
