@@ -23,7 +23,10 @@ export interface FunctionStatus {
 export interface DeploymentView {
   id: string;
   status: string;
-  /** PreTraffic, Bake (the canary's share), PostTraffic (all traffic, the hook's journey and final bake), or the status once ended. */
+  /**
+   * PreTraffic, Shift (PreTraffic passed, the first share not yet moved), Bake (the canary's share), PostTraffic (all
+   * traffic, the hook's journey and final bake), or the status once ended.
+   */
   phase: string;
   currentVersion: string;
   targetVersion: string;
@@ -98,6 +101,8 @@ function phaseOf(status: string, target: LambdaTargetView): string {
   if (!(UNFINISHED as readonly string[]).includes(status)) return status;
   const event = (name: string) => target.lifecycle.find((e) => e.lifecycleEventName === name)?.status;
   if (event('BeforeAllowTraffic') !== 'Succeeded' && event('BeforeAllowTraffic') !== 'Skipped') return 'PreTraffic';
+  // PreTraffic has passed but CodeDeploy has not moved the first share yet: no bake has begun.
+  if (target.targetWeight === 0) return 'Shift';
   return target.targetWeight < 1 ? 'Bake' : 'PostTraffic';
 }
 
